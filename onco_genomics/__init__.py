@@ -1,0 +1,42 @@
+"""oncogen: deep-learning methods of cancer genomics in one package.
+
+The public API is re-exported lazily, so ``import onco_genomics`` stays fast and does not
+import torch until a function that needs it is used.
+
+Examples
+--------
+>>> import onco_genomics as og
+>>> og.__version__  # doctest: +SKIP
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it (imported on first use)
+_API: dict[str, str] = {
+    "OncogenError": "onco_genomics.errors",
+    "Region": "onco_genomics.regions",
+    "parse_region": "onco_genomics.regions",
+    "Variant": "onco_genomics.io.variants",
+    "read_variants": "onco_genomics.io.variants",
+    "write_vcf": "onco_genomics.io.variants",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'onco_genomics' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_API])
+
+
+__all__ = ["__version__", *_API]

@@ -1,0 +1,150 @@
+"""The ``oncogen`` command line.
+
+This module only wires commands together: each command lives in
+``onco_genomics/commands/<family>.py``, parses its options, calls one API function and
+writes the result. Commands are imported lazily so ``oncogen --help`` and light commands
+(spectrum, evaluate) never import torch.
+
+To add a command, add one line to :data:`COMMANDS` (or to a group's table):
+``name: ("module", "attribute", "one-line summary")``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from onco_genomics import __version__
+from onco_genomics.errors import OncogenError
+
+log = logging.getLogger(__name__)
+
+CommandSpec = tuple[str, str, str]
+
+#: top-level commands: name -> (module, attribute, summary shown in --help)
+COMMANDS: dict[str, CommandSpec] = {
+    "simulate": ("onco_genomics.commands.simulate", "simulate",
+                 "Simulate a matched tumor/normal BAM pair with a truth VCF."),
+    "evaluate": ("onco_genomics.commands.evaluate", "evaluate",
+                 "Score somatic calls against a truth VCF (precision, recall, F1 by VAF)."),
+    "call": ("onco_genomics.commands.call", "call",
+             "Call somatic SNVs and indels from tumor/normal BAMs with the CNN."),
+    "shards": ("onco_genomics.commands.shards", "shards",
+               "Split the genome into N interval BEDs balanced by callable bases."),
+    "merge": ("onco_genomics.commands.shards", "merge",
+              "Merge per-shard VCFs into one sorted, indexed VCF."),
+    "spectrum": ("onco_genomics.commands.spectrum", "spectrum",
+                 "Build SBS96/DBS78/ID83 mutation catalogs from VCF or MAF files."),
+    "signatures": ("onco_genomics.commands.signatures", "signatures",
+                   "Fit or extract mutational signatures from a catalog."),
+}
+
+#: subcommands of `oncogen train`: name -> (module, attribute, summary)
+TRAIN_COMMANDS: dict[str, CommandSpec] = {
+    "caller": ("onco_genomics.commands.call", "train_caller",
+               "Train the CNN somatic caller from simulated or truth-labelled pairs."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported only when invoked."""
+
+    def __init__(self, *args: Any, lazy: dict[str, CommandSpec] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, attr, _ = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(module_name), attr)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{module_name}.{attr} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy:
+                rows.append((name, self.lazy[name][2]))
+            else:
+                command = super().get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit=80)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class RootGroup(LazyGroup):
+    """The top-level group: turns :class:`OncogenError` into one line and exit code 2.
+
+    Doing this in ``invoke`` (not only in :func:`main`) means click's ``CliRunner`` sees
+    the same behaviour as the shell.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OncogenError as err:
+            if (ctx.obj or {}).get("verbose", 0) > 0:
+                log.exception("traceback of the error below")
+            click.echo(f"oncogen: error: {err}", err=True)
+            ctx.exit(2)
+
+
+def configure_logging(verbose: int, log_file: str | None) -> None:
+    """Configure the root logger; called once by the CLI, never by library code."""
+    level = logging.WARNING if verbose < 0 else (logging.INFO if verbose == 0 else logging.DEBUG)
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file))
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        handlers=handlers,
+        force=True,
+    )
+
+
+@click.group(cls=RootGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="oncogen")
+@click.option("-v", "--verbose", count=True,
+              help="More log output (-v: debug, and tracebacks for errors).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None,
+              help="Also write the log to this file.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool, log_file: str | None) -> None:
+    """oncogen: a CNN somatic variant caller and the omics models fed by its calls."""
+    ctx.ensure_object(dict)
+    ctx.obj["verbose"] = verbose
+    configure_logging(-1 if quiet else verbose, log_file)
+
+
+@cli.group(cls=LazyGroup, lazy=TRAIN_COMMANDS)
+def train() -> None:
+    """Train a model (caller, cup, subtype, ...)."""
+
+
+def command_line() -> str:
+    """The command line as typed, for VCF ##source / ##oncogenCommand headers."""
+    return " ".join(["oncogen", *sys.argv[1:]])
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="oncogen")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
