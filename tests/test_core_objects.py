@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_chunks_tile_the_region(start: int, length: int, size: int) -> None:
     region = Region("1", start, start + length)
     chunks = list(region.chunks(size))
     assert chunks[0].start == region.start and chunks[-1].end == region.end
-    assert all(a.end == b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(chunks))
     assert all(0 < len(c) <= size for c in chunks)
 
 
