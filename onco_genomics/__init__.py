@@ -25,6 +25,7 @@ _API: dict[str, str] = {
     "Variant": "onco_genomics.io.variants",
     "read_variants": "onco_genomics.io.variants",
     "write_vcf": "onco_genomics.io.variants",
+    "vcf_info": "onco_genomics.io.variants",
 }
 
 

@@ -6,9 +6,27 @@ records are split), with 0-based positions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+import datetime
+import gzip
+import io
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from onco_genomics.errors import IndexMissingError, InputFileError
+from onco_genomics.io.atomic import atomic_path
+from onco_genomics.regions import Region
+
+if TYPE_CHECKING:
+    from onco_genomics.io.reference import Reference
+
+log = logging.getLogger(__name__)
 
 VariantType = Literal["SNV", "MNV", "INS", "DEL", "COMPLEX"]
 
@@ -108,3 +126,674 @@ class VcfHeader:
     filters: Sequence[tuple[str, str]] = ()
     command_line: str | None = None
     extra_lines: Sequence[str] = ()
+
+
+# ---------------------------------------------------------------------------------------
+# Reading and writing
+# ---------------------------------------------------------------------------------------
+
+_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+_TBI_MAX_CONTIG = 1 << 29  # TBI indexes positions below 2**29; longer contigs need CSI
+
+_CONTIG_RE = re.compile(r"^##contig=<ID=(?P<id>[^,>]+)(?:.*?[<,]length=(?P<length>\d+))?")
+
+FileFormat = Literal["vcf", "bcf", "maf"]
+
+
+@dataclass(frozen=True)
+class VcfInfo:
+    """What a VCF/BCF header declares.
+
+    Attributes
+    ----------
+    path
+        The file described.
+    samples
+        Sample names in column order.
+    contigs
+        ``(name, length)`` from the ``##contig`` lines, in header order (length -1 when
+        the header gives none).
+    info_ids, format_ids, filter_ids
+        IDs of the ``##INFO``, ``##FORMAT`` and ``##FILTER`` definitions.
+    """
+
+    path: Path
+    samples: tuple[str, ...]
+    contigs: tuple[tuple[str, int], ...]
+    info_ids: frozenset[str]
+    format_ids: frozenset[str]
+    filter_ids: frozenset[str]
+
+    def __post_init__(self) -> None:
+        if len(set(self.samples)) != len(self.samples):
+            raise ValueError(f"duplicated sample names in {self.samples}")
+
+    @property
+    def contig_names(self) -> list[str]:
+        return [name for name, _ in self.contigs]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _format_number(value: float | int) -> str:
+    if isinstance(value, bool):
+        raise ValueError(f"a boolean {value!r} can only be an INFO flag")
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value):
+        return "."
+    if math.isinf(value):
+        return "Inf" if value > 0 else "-Inf"
+    text = f"{value:.4g}"
+    return text
+
+
+def _format_scalar(value: Any, key: str) -> str:
+    if value is None:
+        return "."
+    if isinstance(value, str):
+        if any(ch in value for ch in "\t\n\r;= ") or (value == "" ):
+            raise ValueError(f"value {value!r} of {key} is empty or contains a VCF separator")
+        return value
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):  # numpy scalar
+        value = value.item()
+    if isinstance(value, (int, float)):
+        return _format_number(value)
+    raise ValueError(f"cannot write a {type(value).__name__} ({value!r}) as the value of {key}")
+
+
+def _format_value(value: Any, key: str) -> str:
+    if isinstance(value, (list, tuple)) or (hasattr(value, "ndim") and value.ndim > 0):
+        items = list(value)
+        if not items:
+            return "."
+        return ",".join(_format_scalar(item, key) for item in items)
+    return _format_scalar(value, key)
+
+
+def _format_gt(value: Any) -> str:
+    if value is None:
+        return "."
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return "/".join("." if a is None or a < 0 else str(a) for a in value)
+    raise ValueError(f"cannot write GT value {value!r}")
+
+
+def header_lines(header: VcfHeader) -> list[str]:
+    """The ``##`` meta lines and the ``#CHROM`` line of a VCF 4.2 file for ``header``."""
+    from onco_genomics import __version__
+
+    lines = [
+        "##fileformat=VCFv4.2",
+        f"##fileDate={datetime.date.today():%Y%m%d}",
+        f"##source=oncogen-{__version__}",
+    ]
+    if header.command_line:
+        lines.append(f"##oncogenCommand={header.command_line}")
+    if header.reference:
+        ref = header.reference
+        if "://" not in ref:
+            ref = "file://" + str(Path(ref).resolve())
+        lines.append(f"##reference={ref}")
+    for name, length in header.contigs:
+        lines.append(f"##contig=<ID={name},length={int(length)}>")
+    lines.append('##FILTER=<ID=PASS,Description="All filters passed">')
+    for fid, description in header.filters:
+        if fid != "PASS":
+            lines.append(f'##FILTER=<ID={fid},Description="{_quote(description)}">')
+    for hfield in header.info:
+        lines.append(f"##INFO=<ID={hfield.id},Number={hfield.number},Type={hfield.type},"
+                     f'Description="{_quote(hfield.description)}">')
+    for hfield in header.formats:
+        lines.append(f"##FORMAT=<ID={hfield.id},Number={hfield.number},Type={hfield.type},"
+                     f'Description="{_quote(hfield.description)}">')
+    for extra in header.extra_lines:
+        lines.append(extra if extra.startswith("##") else "##" + extra)
+    columns = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+    if header.samples:
+        columns += ["FORMAT", *header.samples]
+    lines.append("\t".join(columns))
+    return lines
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+class _RecordFormatter:
+    """Turns :class:`Variant` records into VCF lines checked against one header."""
+
+    def __init__(self, header: VcfHeader) -> None:
+        self.header = header
+        self.contig_rank = {name: i for i, (name, _) in enumerate(header.contigs)}
+        self.info = {f.id: f for f in header.info}
+        self.format_ids = [f.id for f in header.formats]
+        if "GT" in self.format_ids:  # VCF requires GT first
+            self.format_ids.remove("GT")
+            self.format_ids.insert(0, "GT")
+        self.format_set = set(self.format_ids)
+        self.filter_ids = {fid for fid, _ in header.filters} | {"PASS"}
+        self.samples = list(header.samples)
+        if len(set(self.samples)) != len(self.samples):
+            raise ValueError(f"duplicated sample names in the header: {self.samples}")
+
+    def sort_key(self, record: Variant) -> tuple[int, int, str, str]:
+        rank = self.contig_rank.get(record.chrom)
+        if rank is None:
+            raise ValueError(
+                f"record {record.chrom}:{record.vcf_pos} is on a contig that the VCF header "
+                f"does not declare (header contigs: {list(self.contig_rank)[:5]}...)"
+            )
+        return rank, record.pos, record.ref, record.alt
+
+    def line(self, record: Variant) -> str:
+        where = f"{record.chrom}:{record.vcf_pos}"
+        info_parts = []
+        for key, value in record.info.items():
+            definition = self.info.get(key)
+            if definition is None:
+                raise ValueError(f"record {where}: INFO key {key!r} is not defined in the header")
+            if definition.type == "Flag" or isinstance(value, bool):
+                if value is True:
+                    info_parts.append(key)
+                elif value not in (False, None):
+                    raise ValueError(f"record {where}: INFO flag {key} must be True/False")
+                continue
+            if value is None:
+                continue
+            info_parts.append(f"{key}={_format_value(value, key)}")
+        for fid in record.filters:
+            if fid not in self.filter_ids:
+                raise ValueError(f"record {where}: FILTER {fid!r} is not defined in the header")
+        filters = ";".join(record.filters) if record.filters else "PASS"
+        columns = [
+            record.chrom,
+            str(record.vcf_pos),
+            record.id or ".",
+            record.ref.upper(),
+            record.alt.upper(),
+            "." if record.qual is None else _format_number(float(record.qual)),
+            filters,
+            ";".join(info_parts) or ".",
+        ]
+        if self.samples:
+            columns.extend(self._sample_columns(record, where))
+        elif record.sample_data:
+            raise ValueError(f"record {where} has sample data but the header has no samples")
+        return "\t".join(columns)
+
+    def _sample_columns(self, record: Variant, where: str) -> list[str]:
+        for sample, values in record.sample_data.items():
+            if sample not in self.samples:
+                raise ValueError(f"record {where}: sample {sample!r} is not in the header")
+            for key in values:
+                if key not in self.format_set:
+                    raise ValueError(
+                        f"record {where}: FORMAT key {key!r} is not defined in the header")
+        used = [key for key in self.format_ids
+                if any(key in values for values in record.sample_data.values())]
+        if not used:
+            return ["."] + ["."] * len(self.samples)
+        cells = []
+        for sample in self.samples:
+            values = record.sample_data.get(sample, {})
+            parts = []
+            for key in used:
+                value = values.get(key)
+                parts.append(_format_gt(value) if key == "GT" else _format_value(value, key))
+            cells.append(":".join(parts))
+        return [":".join(used), *cells]
+
+
+def write_vcf(path: str | os.PathLike[str], header: VcfHeader,
+              records: Iterable[Variant]) -> Path:
+    """Write a sorted VCF 4.2 file: bgzipped and tabix-indexed when ``path`` ends in ``.gz``.
+
+    Records are sorted by (contig order in ``header``, position, REF, ALT). The file (and
+    its ``.tbi``, or ``.csi`` for contigs longer than 2**29) is written atomically: a
+    failed run leaves no partial output.
+
+    Parameters
+    ----------
+    path
+        Output path; ``.vcf.gz`` gives BGZF + index, anything else plain text.
+    header
+        Contigs, samples, INFO/FORMAT/FILTER definitions and provenance.
+    records
+        Variants; their INFO/FORMAT keys, filters, samples and contigs must be declared in
+        ``header`` (a ValueError otherwise: that is a programming error).
+
+    Returns
+    -------
+    Path
+        The written VCF.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "calls.vcf.gz"
+    >>> h = VcfHeader(contigs=[("20", 1000)])
+    >>> write_vcf(out, h, [Variant("20", 9, "A", "G")]).name
+    'calls.vcf.gz'
+    """
+    target = Path(path)
+    formatter = _RecordFormatter(header)
+    ordered = sorted(records, key=formatter.sort_key)
+    text_lines = header_lines(header)
+    text_lines.extend(formatter.line(record) for record in ordered)
+    payload = ("\n".join(text_lines) + "\n").encode()
+    if target.suffix != ".gz":
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(payload)
+        log.info("wrote %d records to %s", len(ordered), target)
+        return target
+
+    import pysam
+    from pysam.libcbgzf import BGZFile
+
+    use_csi = any(int(length) >= _TBI_MAX_CONTIG for _, length in header.contigs)
+    index_suffix = ".csi" if use_csi else ".tbi"
+    index_target = target.with_name(target.name + index_suffix)
+    with atomic_path(index_target, suffix=index_suffix) as tmp_index:
+        with atomic_path(target) as tmp:
+            with BGZFile(str(tmp), "wb", index=None) as handle:
+                handle.write(payload)
+            pysam.tabix_index(str(tmp), preset="vcf", force=True, index=str(tmp_index),
+                              csi=use_csi)
+    stale = target.with_name(target.name + (".tbi" if use_csi else ".csi"))
+    if stale.exists():
+        stale.unlink()
+    log.info("wrote %d records to %s (+%s)", len(ordered), target, index_suffix)
+    return target
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_head(path: Path, size: int = 65536) -> tuple[bytes, bool]:
+    """First bytes of the (decompressed) file and whether it is gzip/BGZF compressed."""
+    if not path.exists():
+        raise InputFileError(f"variant file {path} does not exist")
+    if path.is_dir():
+        raise InputFileError(f"variant file {path} is a folder, expected a VCF, BCF or MAF file")
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if not magic:
+        raise InputFileError(
+            f"variant file {path} is empty (0 bytes); expected a VCF, BCF or MAF file. "
+            "Was it written by a run that failed?")
+    compressed = magic[:2] == b"\x1f\x8b"
+    if not compressed:
+        with open(path, "rb") as handle:
+            return handle.read(size), False
+    if magic[3] & 4:  # FEXTRA: BGZF; check the end-of-file block htslib writes
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - len(_BGZF_EOF)))
+            tail = handle.read()
+        if tail != _BGZF_EOF:
+            raise InputFileError(
+                f"variant file {path} is truncated: the BGZF end-of-file marker is missing. "
+                "Re-create or re-download it (check its size/md5).")
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(size), True
+    except (EOFError, OSError, gzip.BadGzipFile) as err:
+        raise InputFileError(
+            f"variant file {path} is not a readable gzip/BGZF file ({err}); "
+            "re-create it with `bgzip`") from err
+
+
+def detect_format(path: str | os.PathLike[str]) -> FileFormat:
+    """Whether ``path`` holds VCF, BCF or MAF, judged by content (then extension).
+
+    Raises
+    ------
+    InputFileError
+        Empty, truncated or unreadable files and files in none of these formats.
+    """
+    path = Path(path)
+    head, _ = _read_head(path)
+    if head.startswith(b"BCF\x02"):
+        return "bcf"
+    if head.startswith(b"##fileformat=VCF"):
+        return "vcf"
+    text = head.decode("utf-8", errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and lines[0].startswith("#CHROM\t"):
+        return "vcf"
+    for line in lines[:200]:
+        if line.startswith("#"):
+            continue
+        columns = line.rstrip("\r").split("\t")
+        if "Chromosome" in columns and "Start_Position" in columns:
+            return "maf"
+        break
+    name = path.name.lower()
+    if not text.strip():
+        raise InputFileError(f"variant file {path} contains no text; expected a VCF or MAF")
+    first = lines[0][:80] if lines else ""
+    kind = "MAF" if ".maf" in name else "VCF"
+    raise InputFileError(
+        f"{path} is not a {kind} file: expected a VCF (first line ##fileformat=VCF...), a BCF, "
+        f"or a MAF with Chromosome/Start_Position columns; the first line is {first!r}")
+
+
+def _index_for(path: Path) -> Path | None:
+    for suffix in (".tbi", ".csi"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_variants(path: str | os.PathLike[str], *, pass_only: bool = False,
+                  region: Region | None = None,
+                  reference: Reference | None = None) -> Iterator[Variant]:
+    """Read a VCF, BCF or MAF file as :class:`Variant` records, one per ALT allele.
+
+    Multi-allelic VCF records are split; per-allele values (INFO/FORMAT ``Number=A`` or
+    ``R``, e.g. AF, AD) are reduced to this allele (``R`` keeps REF and this ALT).
+    Symbolic (``<DEL>``), breakend and ``*`` alleles are skipped. For a split record GT is
+    rewritten so that this ALT is allele 1 and other ALTs are missing (``.``).
+
+    Parameters
+    ----------
+    path
+        VCF/BCF (plain or bgzipped) or TCGA-style MAF (plain or gzipped).
+    pass_only
+        Keep only records whose FILTER is PASS or ``.``.
+    region
+        Keep records whose start lies in this region. VCF/BCF need an index
+        (``.tbi``/``.csi``); a MAF is filtered while reading.
+    reference
+        For MAF insertions and deletions written with ``-``: supplies the anchor base
+        that VCF-style alleles need.
+
+    Raises
+    ------
+    InputFileError
+        Missing, empty, truncated or non-variant files; malformed MAF rows.
+    IndexMissingError
+        ``region`` given for a file without an index.
+    """
+    path = Path(path)
+    kind = detect_format(path)
+    if kind == "maf":
+        return _read_maf(path, pass_only=pass_only, region=region, reference=reference)
+    return _read_vcf(path, pass_only=pass_only, region=region)
+
+
+def _header_numbers(vcf: Any) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    info: dict[str, tuple[str, str]] = {}
+    fmt: dict[str, tuple[str, str]] = {}
+    for entry in vcf.header_iter():
+        kind = entry.type
+        if kind not in ("INFO", "FORMAT"):
+            continue
+        fields = entry.info()
+        target = info if kind == "INFO" else fmt
+        target[fields["ID"]] = (fields.get("Number", "."), fields.get("Type", "String"))
+    return info, fmt
+
+
+def _convert(text: str, vtype: str) -> Any:
+    if text == "." or text == "":
+        return None
+    if vtype == "Integer":
+        try:
+            return int(text)
+        except ValueError:
+            return float(text)
+    if vtype == "Float":
+        try:
+            return float(text)
+        except ValueError:
+            return None if text.lower() == "nan" else text
+    return text
+
+
+def _parse_value(text: str, number: str, vtype: str, allele: int, n_alt: int) -> Any:
+    """Parse one INFO/FORMAT value; reduce per-allele values to ALT number ``allele``."""
+    if text == ".":
+        return None
+    items = [_convert(item, vtype) for item in text.split(",")]
+    if number == "A":
+        if len(items) == n_alt:
+            return items[allele - 1]
+        return tuple(items) if len(items) > 1 else items[0]
+    if number == "R":
+        if len(items) == n_alt + 1:
+            return (items[0], items[allele])
+        return tuple(items)
+    if number == "1" or (len(items) == 1 and number not in ("G", ".")):
+        return items[0]
+    return tuple(items)
+
+
+def _is_skippable(alt: str) -> bool:
+    return alt in ("*", ".", "<*>", "<NON_REF>") or alt.startswith("<") or "[" in alt \
+        or "]" in alt
+
+
+def _recode_gt(gt: str, allele: int, n_alt: int) -> str:
+    if n_alt == 1 or gt in (".", "./.", ".|."):
+        return gt
+    out = []
+    token = ""
+    for ch in gt:
+        if ch in "/|":
+            out.append(_recode_allele(token, allele))
+            out.append(ch)
+            token = ""
+        else:
+            token += ch
+    out.append(_recode_allele(token, allele))
+    return "".join(out)
+
+
+def _recode_allele(token: str, allele: int) -> str:
+    if token in (".", "", "0"):
+        return token
+    return "1" if token == str(allele) else "."
+
+
+def _read_vcf(path: Path, *, pass_only: bool, region: Region | None) -> Iterator[Variant]:
+    from cyvcf2 import VCF
+
+    if region is not None and _index_for(path) is None:
+        compressed = _read_head(path, 4)[1]
+        fix = (f"index it with `tabix -p vcf {path}` (or `bcftools index {path}`)"
+               if compressed or path.suffix == ".bcf" else
+               f"compress and index it with `bgzip {path} && tabix -p vcf {path}.gz`")
+        raise IndexMissingError(
+            f"a region query ({region}) on {path} needs a .tbi or .csi index, found none; {fix}")
+    try:
+        vcf = VCF(str(path), lazy=True)
+    except (OSError, ValueError) as err:
+        raise InputFileError(f"cannot open {path} as VCF/BCF: {err}") from err
+    return _iter_vcf(vcf, path, pass_only=pass_only, region=region)
+
+
+def _iter_vcf(vcf: Any, path: Path, *, pass_only: bool,
+              region: Region | None) -> Iterator[Variant]:
+    info_defs, format_defs = _header_numbers(vcf)
+    samples = list(vcf.samples)
+    source = vcf(str(region)) if region is not None else vcf
+    n_skipped = 0
+    try:
+        for record in source:
+            pos = record.POS - 1
+            if region is not None and not region.contains(record.CHROM, pos):
+                continue
+            columns = str(record).rstrip("\n").split("\t")
+            filters: tuple[str, ...] = ()
+            if columns[6] not in (".", "PASS"):
+                filters = tuple(columns[6].split(";"))
+            if pass_only and filters:
+                continue
+            alts = columns[4].split(",")
+            n_alt = len(alts)
+            ref = columns[3].upper()
+            qual = None if columns[5] == "." else float(columns[5])
+            vid = None if columns[2] == "." else columns[2]
+            info_items = [] if columns[7] == "." else columns[7].split(";")
+            fmt_keys = columns[8].split(":") if len(columns) > 8 and columns[8] != "." else []
+            sample_cells = [cell.split(":") for cell in columns[9:]]
+            for allele, alt in enumerate(alts, start=1):
+                if _is_skippable(alt):
+                    n_skipped += 1
+                    log.debug("%s: skipping allele %s at %s:%d", path, alt, record.CHROM,
+                              record.POS)
+                    continue
+                info: dict[str, Any] = {}
+                for item in info_items:
+                    key, eq, value = item.partition("=")
+                    number, vtype = info_defs.get(key, (".", "String"))
+                    info[key] = True if not eq else _parse_value(value, number, vtype, allele,
+                                                                 n_alt)
+                sample_data: dict[str, dict[str, Any]] = {}
+                for name, cells in zip(samples, sample_cells, strict=False):
+                    values: dict[str, Any] = {}
+                    for key, cell in zip(fmt_keys, cells, strict=False):
+                        if key == "GT":
+                            values[key] = _recode_gt(cell, allele, n_alt)
+                            continue
+                        number, vtype = format_defs.get(key, (".", "String"))
+                        values[key] = _parse_value(cell, number, vtype, allele, n_alt)
+                    sample_data[name] = values
+                yield Variant(chrom=record.CHROM, pos=pos, ref=ref, alt=alt.upper(), id=vid,
+                              qual=qual, filters=filters, info=info, sample_data=sample_data)
+    finally:
+        vcf.close()
+    if n_skipped:
+        log.debug("%s: skipped %d symbolic/star/breakend alleles", path, n_skipped)
+
+
+def vcf_info(path: str | os.PathLike[str]) -> VcfInfo:
+    """Samples, contigs and INFO/FORMAT/FILTER IDs declared in a VCF/BCF header.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, empty, truncated, a MAF or not a VCF.
+    """
+    from cyvcf2 import VCF
+
+    path = Path(path)
+    kind = detect_format(path)
+    if kind == "maf":
+        raise InputFileError(f"{path} is a MAF file; a VCF or BCF with a header is needed here")
+    try:
+        vcf = VCF(str(path), lazy=True)
+    except (OSError, ValueError) as err:
+        raise InputFileError(f"cannot open {path} as VCF/BCF: {err}") from err
+    contigs: list[tuple[str, int]] = []
+    ids: dict[str, set[str]] = {"INFO": set(), "FORMAT": set(), "FILTER": set()}
+    try:
+        for entry in vcf.header_iter():
+            fields = entry.info()
+            if entry.type in ids:
+                ids[entry.type].add(fields["ID"])
+        samples = tuple(vcf.samples)
+        for line in vcf.raw_header.splitlines():
+            match = _CONTIG_RE.match(line)
+            if match:
+                contigs.append((match["id"], int(match["length"] or -1)))
+    finally:
+        vcf.close()
+    return VcfInfo(path=path, samples=samples, contigs=tuple(contigs),
+                   info_ids=frozenset(ids["INFO"]), format_ids=frozenset(ids["FORMAT"]),
+                   filter_ids=frozenset(ids["FILTER"]))
+
+
+# --------------------------------------------------------------------------- MAF
+
+_MAF_REQUIRED = ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if _read_head(path, 2)[1]:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def _read_maf(path: Path, *, pass_only: bool, region: Region | None,
+              reference: Reference | None) -> Iterator[Variant]:
+    handle = _open_text(path)
+    return _iter_maf(handle, path, pass_only=pass_only, region=region, reference=reference)
+
+
+def _iter_maf(handle: io.TextIOBase, path: Path, *, pass_only: bool, region: Region | None,
+              reference: Reference | None) -> Iterator[Variant]:
+    with handle:
+        lines = (line for line in handle if not line.startswith("#") and line.strip())
+        reader = csv.DictReader(lines, delimiter="\t")
+        columns = reader.fieldnames or []
+        missing = [name for name in _MAF_REQUIRED if name not in columns]
+        if "Tumor_Seq_Allele2" in missing and "Tumor_Seq_Allele1" in columns:
+            missing.remove("Tumor_Seq_Allele2")
+        if missing:
+            raise InputFileError(
+                f"MAF {path} lacks the column(s) {missing}; expected TCGA MAF columns "
+                f"{list(_MAF_REQUIRED)} (+ Tumor_Sample_Barcode); found {columns[:12]}")
+        for row in reader:
+            line_no = reader.line_num
+            variant = _maf_row(row, path, line_no, reference)
+            if variant is None:
+                continue
+            if pass_only and not variant.is_pass:
+                continue
+            if region is not None and not region.contains(variant.chrom, variant.pos):
+                continue
+            yield variant
+
+
+def _maf_row(row: Mapping[str, str | None], path: Path, line_no: int,
+             reference: Reference | None) -> Variant | None:
+    where = f"MAF {path} record {line_no}"
+    chrom = (row.get("Chromosome") or "").strip()
+    start_text = (row.get("Start_Position") or "").strip()
+    ref = (row.get("Reference_Allele") or "").strip().upper()
+    alt = (row.get("Tumor_Seq_Allele2") or "").strip().upper()
+    if not alt or alt == ref:
+        alt = (row.get("Tumor_Seq_Allele1") or "").strip().upper()
+    if not chrom or not start_text or not ref:
+        raise InputFileError(f"{where}: Chromosome, Start_Position and Reference_Allele "
+                             f"must be filled, found {chrom!r}, {start_text!r}, {ref!r}")
+    try:
+        start = int(start_text)
+    except ValueError as err:
+        raise InputFileError(f"{where}: Start_Position must be an integer, "
+                             f"found {start_text!r}") from err
+    if start < 1:
+        raise InputFileError(f"{where}: Start_Position must be >= 1 (1-based), found {start}")
+    if not alt or alt == ref:
+        log.debug("%s: no tumour allele differs from the reference; skipped", where)
+        return None
+    for allele in (ref, alt):
+        if allele != "-" and set(allele) - set("ACGTN"):
+            raise InputFileError(f"{where}: allele {allele!r} is not '-' or A/C/G/T/N bases")
+    barcode = (row.get("Tumor_Sample_Barcode") or "").strip() or None
+    filter_text = (row.get("FILTER") or "").strip()
+    filters = () if filter_text in ("", ".", "PASS") else tuple(filter_text.split(";"))
+    if ref != "-" and alt != "-":
+        return Variant(chrom, start - 1, ref, alt, filters=filters, sample=barcode)
+    if reference is None:
+        raise InputFileError(
+            f"{where} is an indel written with '-' ({ref}>{alt}); converting it to VCF "
+            "alleles needs the preceding reference base: pass the reference FASTA "
+            "(reference=Reference(...) / --ref)")
+    if ref == "-":  # insertion after Start_Position
+        anchor_pos = start - 1
+        anchor = reference.fetch(chrom, anchor_pos, anchor_pos + 1)
+        return Variant(chrom, anchor_pos, anchor, anchor + alt, filters=filters, sample=barcode)
+    # deletion of Start_Position..End_Position: anchor is the base before
+    anchor_pos = start - 2
+    if anchor_pos < 0:
+        raise InputFileError(f"{where}: a deletion at the first base of {chrom} has no anchor")
+    anchor = reference.fetch(chrom, anchor_pos, anchor_pos + 1)
+    return Variant(chrom, anchor_pos, anchor + ref, anchor, filters=filters, sample=barcode)
