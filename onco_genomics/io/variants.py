@@ -10,10 +10,12 @@ import csv
 import datetime
 import gzip
 import io
+import itertools
 import logging
 import math
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -622,7 +624,14 @@ def _iter_vcf(vcf: Any, path: Path, *, pass_only: bool,
               region: Region | None) -> Iterator[Variant]:
     info_defs, format_defs = _header_numbers(vcf)
     samples = list(vcf.samples)
-    source = vcf(str(region)) if region is not None else vcf
+    source: Iterator[Any] = iter(vcf)
+    if region is not None:
+        # an empty region is a normal answer, not a warning (cyvcf2 warns on first read)
+        query = iter(vcf(str(region)))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="no intervals found")
+            first = next(query, None)
+        source = itertools.chain([first] if first is not None else [], query)
     n_skipped = 0
     try:
         for record in source:
