@@ -1,0 +1,97 @@
+"""``oncogen evaluate``: score somatic calls against a truth VCF."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from onco_genomics.errors import OptionsError
+
+log = logging.getLogger(__name__)
+
+
+def parse_vaf_bins(text: str) -> tuple[float, ...]:
+    """Parse ``--vaf-bins`` (edges in percent, comma-separated) into fractions."""
+    try:
+        edges = tuple(float(item) / 100.0 for item in text.split(",") if item.strip())
+    except ValueError as err:
+        raise OptionsError(
+            f"--vaf-bins expects comma-separated edges in percent, e.g. 0,7.5,15,30,100; "
+            f"found {text!r}") from err
+    return edges
+
+
+@click.command("evaluate")
+@click.option("--truth", "truth_path", required=True, type=click.Path(dir_okay=False),
+              help="Truth VCF (somatic; INFO VAF gives the VAF bin).")
+@click.option("--calls", "calls_path", required=True, type=click.Path(dir_okay=False),
+              help="Calls to score (VCF/BCF).")
+@click.option("--ref", "ref_path", type=click.Path(dir_okay=False), default=None,
+              help="Reference FASTA, to left-align indels (strongly recommended).")
+@click.option("--bed", "bed_path", type=click.Path(dir_okay=False), default=None,
+              help="Compare only variants overlapping these intervals.")
+@click.option("--germline", "germline_path", type=click.Path(dir_okay=False), default=None,
+              help="Germline VCF of the patient: count false positives that are germline.")
+@click.option("-o", "--output", "prefix", default=None,
+              help="Write PREFIX.tsv (metrics), PREFIX.json (metrics, notes, settings) and "
+                   "PREFIX.variants.tsv (status of every variant, 1-based positions).")
+@click.option("--vaf-bins", default="0,7.5,15,30,100", show_default=True,
+              help="VAF bin edges in percent; bins are [a,b), the last one closed.")
+@click.option("--all-filters", is_flag=True,
+              help="Score every call, not only FILTER PASS/'.'.")
+@click.option("--truth-vaf-field", default="VAF", show_default=True,
+              help="INFO field of the truth VCF holding the VAF (a fraction).")
+@click.option("--tumor-sample", default=None,
+              help="Sample of the call VCF whose FORMAT AF/AD bins false positives by VAF "
+                   "(default: the only sample, or the one named tumor/tumour).")
+def evaluate(truth_path: str, calls_path: str, ref_path: str | None, bed_path: str | None,
+             germline_path: str | None, prefix: str | None, vaf_bins: str, all_filters: bool,
+             truth_vaf_field: str, tumor_sample: str | None) -> None:
+    """Score somatic calls against a truth VCF: TP, FP, FN, precision, recall and F1.
+
+    Both VCFs are split into one ALT per record, normalised (indels left-aligned and
+    trimmed against --ref) and matched on (chrom, pos, REF, ALT). Metrics are reported for
+    SNVs, indels and all variants, overall and per VAF bin: TPs and FNs by the truth VAF,
+    FPs by the call's tumor VAF (or 'unknown').
+    """
+    from onco_genomics.evaluate.compare import evaluate_calls, format_table
+    from onco_genomics.io.atomic import atomic_path
+    from onco_genomics.io.variants import read_variants
+
+    bins = parse_vaf_bins(vaf_bins)
+    reference = None
+    if ref_path is not None:
+        from onco_genomics.io.reference import Reference
+
+        reference = Reference(ref_path)
+    regions = None
+    if bed_path is not None:
+        from onco_genomics.io.bed import read_bed
+
+        regions = read_bed(bed_path)
+    germline = read_variants(germline_path) if germline_path is not None else None
+    result = evaluate_calls(
+        read_variants(truth_path), read_variants(calls_path), reference=reference,
+        regions=regions, germline=germline, vaf_bins=bins, truth_vaf_field=truth_vaf_field,
+        tumor_sample=tumor_sample, pass_only=not all_filters)
+    click.echo(format_table(result))
+    if prefix is None:
+        return
+    report = result.to_dict()
+    report["inputs"] = {"truth": truth_path, "calls": calls_path, "reference": ref_path,
+                        "bed": bed_path, "germline": germline_path}
+    variants = result.variants.assign(pos=result.variants["pos"] + 1)  # 1-based in files
+    outputs = {
+        Path(f"{prefix}.tsv"): lambda p: result.table.to_csv(p, sep="\t", index=False,
+                                                             na_rep="NaN"),
+        Path(f"{prefix}.variants.tsv"): lambda p: variants.to_csv(
+            p, sep="\t", index=False, na_rep="NA"),
+        Path(f"{prefix}.json"): lambda p: p.write_text(json.dumps(report, indent=2) + "\n"),
+    }
+    for path, write in outputs.items():
+        with atomic_path(path) as tmp:
+            write(tmp)
+        log.info("wrote %s", path)
