@@ -1,0 +1,367 @@
+"""Save and load omics models as a directory of JSON metadata plus weight files.
+
+A model directory holds ``model.json``::
+
+    {"format": "oncogen-model", "format_version": 1, "kind": "cup/xgboost",
+     "oncogen_version": "0.1.0", "payload": {...}, "card": {...}}
+
+and the weight files its estimator wrote (torch ``state_dict`` ``.pt`` files loaded with
+``weights_only=True``, xgboost ``.json``, linear coefficients in JSON, ``.npy`` arrays read
+with ``allow_pickle=False``). Nothing is ever unpickled.
+
+An estimator joins the registry with :func:`register_model_kind` and implements::
+
+    model_kind: ClassVar[str]
+    def save_payload(self, directory: Path) -> dict[str, Any]: ...
+    @classmethod
+    def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self: ...
+
+An sklearn :class:`~sklearn.pipeline.Pipeline` whose steps are all registered (the
+preprocessing transformers of :mod:`onco_genomics.omics.preprocess` are) is saved as a
+pipeline: the model kind is its final step's kind and each step writes into its own
+sub-directory ``steps/<index>-<name>/``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+
+from onco_genomics import __version__
+from onco_genomics.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+MODEL_FORMAT = "oncogen-model"
+MODEL_FORMAT_VERSION = 1
+MODEL_FILE = "model.json"
+CARD_FILE = "MODEL_CARD.md"
+
+#: model kind -> class; filled by :func:`register_model_kind`
+_REGISTRY: dict[str, type[Any]] = {}
+
+#: package whose modules register the kinds shipped with oncogen (imported on first load)
+_KIND_PACKAGE = "onco_genomics.omics"
+
+#: the card keys every saved model must carry
+CARD_KEYS: tuple[str, ...] = ("feature_names", "preprocessing", "training_data", "metrics")
+
+
+@runtime_checkable
+class SavableModel(Protocol):
+    """What :func:`save_model` needs from an estimator or transformer."""
+
+    model_kind: ClassVar[str]
+
+    def save_payload(self, directory: Path) -> dict[str, Any]:
+        """Write weight files into ``directory``; return JSON-able metadata."""
+        ...
+
+
+T = TypeVar("T", bound=type)
+
+
+def register_model_kind(cls: T) -> T:
+    """Class decorator: make ``cls`` loadable by :func:`load_model` under ``cls.model_kind``.
+
+    Examples
+    --------
+    >>> @register_model_kind
+    ... class Constant:
+    ...     model_kind = "example/constant"
+    ...     def save_payload(self, directory): return {}
+    ...     @classmethod
+    ...     def load_payload(cls, directory, payload): return cls()
+    >>> "example/constant" in registered_kinds()
+    True
+    """
+    kind = getattr(cls, "model_kind", None)
+    if not isinstance(kind, str) or not kind:
+        raise TypeError(f"{cls.__name__} needs a non-empty class attribute model_kind: str")
+    for method in ("save_payload", "load_payload"):
+        if not callable(getattr(cls, method, None)):
+            raise TypeError(f"{cls.__name__} must define {method}() to be registered")
+    previous = _REGISTRY.get(kind)
+    if previous is not None and previous.__qualname__ != cls.__qualname__:
+        raise TypeError(f"model kind {kind!r} is already registered by {previous.__qualname__}")
+    _REGISTRY[kind] = cls
+    return cls
+
+
+def registered_kinds() -> list[str]:
+    """Model kinds known so far (after importing the shipped estimator modules)."""
+    _import_kind_modules()
+    return sorted(_REGISTRY)
+
+
+def _import_kind_modules() -> None:
+    """Import every module of :mod:`onco_genomics.omics` so their kinds register."""
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module(_KIND_PACKAGE)
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{_KIND_PACKAGE}.{info.name}")
+
+
+def model_class(kind: str) -> type[Any]:
+    """The registered class for ``kind``; :class:`ModelError` if unknown."""
+    if kind not in _REGISTRY:
+        _import_kind_modules()
+    if kind not in _REGISTRY:
+        raise ModelError(
+            f"unknown model kind {kind!r}; expected one of {', '.join(sorted(_REGISTRY))}. "
+            "The model was probably written by a newer oncogen: upgrade oncogen.")
+    return _REGISTRY[kind]
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert numpy scalars/arrays and paths so ``json.dumps`` accepts them."""
+    import numpy as np
+
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _is_pipeline(model: Any) -> bool:
+    from sklearn.pipeline import Pipeline
+
+    return isinstance(model, Pipeline)
+
+
+def _save_one(model: Any, directory: Path) -> tuple[str, dict[str, Any]]:
+    if not isinstance(model, SavableModel) or type(model).model_kind not in _REGISTRY:
+        raise ModelError(
+            f"cannot save a {type(model).__name__}: expected an estimator registered with "
+            "@register_model_kind (save_payload/load_payload); wrap it or register it.")
+    directory.mkdir(parents=True, exist_ok=True)
+    return type(model).model_kind, _jsonable(model.save_payload(directory))
+
+
+def save_model(model: Any, directory: str | os.PathLike[str], *,
+               card: Mapping[str, Any], overwrite: bool = True) -> Path:
+    """Write ``model`` and its card into ``directory`` atomically.
+
+    Parameters
+    ----------
+    model
+        A registered estimator, or an sklearn ``Pipeline`` of registered steps.
+    directory
+        Target directory; written into a temporary sibling, then renamed into place.
+    card
+        Model card: must hold ``feature_names`` (ordered), ``preprocessing``,
+        ``training_data`` and ``metrics``; ``classes`` or ``targets`` as the model has them.
+        ``created`` is added when absent.
+    overwrite
+        Replace an existing model directory (otherwise :class:`ModelError`).
+
+    Returns
+    -------
+    Path
+        The model directory.
+    """
+    target = Path(directory)
+    missing = [key for key in CARD_KEYS if key not in card]
+    if missing:
+        raise ModelError(f"model card lacks {', '.join(missing)}; expected keys {CARD_KEYS}")
+    if "classes" not in card and "targets" not in card:
+        raise ModelError("model card needs 'classes' (classifiers) or 'targets' (regressors)")
+    if target.exists() and not overwrite:
+        raise ModelError(f"{target} exists; choose another directory or allow overwriting")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        if _is_pipeline(model):
+            steps = []
+            for index, (name, step) in enumerate(model.steps):
+                sub = f"steps/{index}-{name}"
+                kind, payload = _save_one(step, tmp / sub)
+                steps.append({"name": name, "kind": kind, "dir": sub, "payload": payload})
+            kind = steps[-1]["kind"]
+            payload: dict[str, Any] = {"pipeline": steps}
+        else:
+            kind, single = _save_one(model, tmp)
+            payload = single
+        full_card = dict(card)
+        full_card.setdefault(
+            "created", datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
+        document = {
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION,
+            "kind": kind,
+            "oncogen_version": __version__,
+            "payload": payload,
+            "card": _jsonable(full_card),
+        }
+        (tmp / MODEL_FILE).write_text(json.dumps(document, indent=1) + "\n")
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    log.info("saved %s model to %s", kind, target)
+    return target
+
+
+def read_model_document(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and check ``model.json`` (format, version); no weights are loaded."""
+    path = Path(directory)
+    meta = path / MODEL_FILE
+    if not meta.is_file():
+        raise ModelError(
+            f"expected an oncogen model directory containing {MODEL_FILE}, found "
+            f"{'no such directory' if not path.exists() else 'no ' + MODEL_FILE} at {path}; "
+            "pass the directory written by `oncogen train ...` or listed by `oncogen models list`")
+    try:
+        document = json.loads(meta.read_text())
+    except json.JSONDecodeError as err:
+        raise ModelError(f"{meta} is not valid JSON ({err}); the model file is damaged") from err
+    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
+        raise ModelError(f"{meta} is not an oncogen model (expected format {MODEL_FORMAT!r})")
+    version = document.get("format_version")
+    if not isinstance(version, int) or version > MODEL_FORMAT_VERSION:
+        raise ModelError(
+            f"{meta} has format_version {version!r}; this oncogen reads up to "
+            f"{MODEL_FORMAT_VERSION}. Upgrade oncogen to load it.")
+    for key in ("kind", "payload", "card"):
+        if key not in document:
+            raise ModelError(f"{meta} lacks {key!r}; the model file is damaged")
+    return document
+
+
+def _load_one(kind: str, directory: Path, payload: dict[str, Any]) -> Any:
+    return model_class(kind).load_payload(directory, payload)
+
+
+def load_model(directory: str | os.PathLike[str], *, expect_kind: str | None = None) -> Any:
+    """Load a model written by :func:`save_model`.
+
+    Parameters
+    ----------
+    directory
+        The model directory.
+    expect_kind
+        A kind or a kind prefix ending in ``/`` (``"cup/"``); anything else is a
+        :class:`ModelError`, so a survival model is never used as a CUP classifier.
+
+    Returns
+    -------
+    object
+        The estimator or Pipeline, with ``model_card_`` (dict) and ``model_dir_`` set.
+    """
+    path = Path(directory)
+    document = read_model_document(path)
+    kind = document["kind"]
+    if expect_kind is not None and not (
+            kind == expect_kind or (expect_kind.endswith("/") and kind.startswith(expect_kind))):
+        raise ModelError(f"expected a {expect_kind!r} model, found a {kind!r} model in {path}")
+    payload = document["payload"]
+    if "pipeline" in payload:
+        from sklearn.pipeline import Pipeline
+
+        steps = [(step["name"], _load_one(step["kind"], path / step["dir"], step["payload"]))
+                 for step in payload["pipeline"]]
+        model: Any = Pipeline(steps)
+    else:
+        model = _load_one(kind, path, payload)
+    model.model_card_ = document["card"]
+    model.model_dir_ = path
+    return model
+
+
+def load_torch_state(path: Path) -> dict[str, Any]:
+    """Load a torch ``state_dict`` safely (``weights_only=True``)."""
+    import torch
+
+    if not path.is_file():
+        raise ModelError(f"expected weight file {path}; the model directory is incomplete")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(state, dict):
+        raise ModelError(f"{path} does not hold a state_dict")
+    return state
+
+
+# ---------------------------------------------------------------------------------------
+# Shipped models
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShippedModel:
+    """A model shipped as package data in ``onco_genomics/data/models/<name>/``."""
+
+    name: str
+    path: Path
+    kind: str
+    oncogen_version: str
+    card: dict[str, Any] = field(default_factory=dict)
+    card_text: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.kind:
+            raise ValueError("a shipped model needs a name and a kind")
+
+    def summary(self) -> str:
+        """One line: name, kind, classes/targets, what it was trained on."""
+        labels = self.card.get("classes") or self.card.get("targets") or []
+        data = self.card.get("training_data", {})
+        described = data.get("name") or data.get("description") or ""
+        return (f"{self.name}\t{self.kind}\t{len(self.card.get('feature_names', []))} features\t"
+                f"{len(labels)} {'classes' if 'classes' in self.card else 'targets'}\t{described}")
+
+
+def shipped_models_root() -> Path:
+    """Folder of the models shipped with the package."""
+    return Path(str(resources.files("onco_genomics") / "data" / "models"))
+
+
+def list_models(root: str | os.PathLike[str] | None = None) -> list[ShippedModel]:
+    """The models under ``root`` (default: the shipped ones), sorted by name."""
+    base = Path(root) if root is not None else shipped_models_root()
+    if not base.is_dir():
+        return []
+    models = []
+    for sub in sorted(base.iterdir()):
+        if not (sub / MODEL_FILE).is_file():
+            continue
+        document = read_model_document(sub)
+        card_path = sub / CARD_FILE
+        models.append(ShippedModel(
+            name=sub.name, path=sub, kind=document["kind"],
+            oncogen_version=str(document.get("oncogen_version", "?")), card=document["card"],
+            card_text=card_path.read_text() if card_path.is_file() else ""))
+    return models
+
+
+def shipped_model_path(name: str) -> Path:
+    """Path of a shipped model by name; :class:`ModelError` listing the names if unknown."""
+    path = shipped_models_root() / name
+    if not (path / MODEL_FILE).is_file():
+        names = [m.name for m in list_models()]
+        raise ModelError(f"no shipped model named {name!r}; shipped: {', '.join(names) or 'none'}")
+    return path
+
