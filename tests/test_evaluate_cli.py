@@ -8,7 +8,6 @@ calls: 12 (TP), 66 TT>T == 60 AT>A (TP), 160 ACA>A == 152 TCA>T (TP), 201G (TP),
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import shutil
@@ -74,8 +73,6 @@ def test_evaluate_writes_tsv_json_and_variants(tmp_path: Path, ref: str) -> None
     assert set(deletions.status) == {"TP"}
 
 
-@pytest.mark.skipif(importlib.util.find_spec("onco_genomics.io.bed") is None,
-                    reason="onco_genomics.io.bed (engineer io) not in the tree yet")
 def test_bed_germline_and_all_filters(tmp_path: Path, ref: str) -> None:
     prefix = tmp_path / "eval"
     code, output = run("--truth", str(DATA / "truth.vcf"), "--calls", str(DATA / "calls.vcf"),
