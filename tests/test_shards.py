@@ -19,6 +19,7 @@ from onco_genomics.io.merge import merge_vcfs
 from onco_genomics.io.variants import HeaderField, Variant, VcfHeader, write_vcf
 from onco_genomics.regions import Region
 
+
 class SeqRef:
     def __init__(self, seqs: dict[str, str]) -> None:
         self.seqs = seqs
