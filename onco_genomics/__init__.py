@@ -26,6 +26,11 @@ _API: dict[str, str] = {
     "read_variants": "onco_genomics.io.variants",
     "write_vcf": "onco_genomics.io.variants",
     "vcf_info": "onco_genomics.io.variants",
+    "normalize_variant": "onco_genomics.evaluate.normalize",
+    "evaluate_calls": "onco_genomics.evaluate.compare",
+    "EvaluationResult": "onco_genomics.evaluate.compare",
+    "make_shards": "onco_genomics.caller.shards",
+    "merge_vcfs": "onco_genomics.io.merge",
 }
 
 
