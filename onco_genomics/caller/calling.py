@@ -1,0 +1,488 @@
+"""Somatic calling end to end: options -> chunks -> pileup tensors -> CNN -> VCF.
+
+The work is split into chunks (``chunk_size`` bases of the requested regions). Each chunk
+is scanned by :func:`onco_genomics.pileup.scan.scan_region`, in the main process
+(``threads=1``) or in ``spawn`` worker processes that open their own BAM/FASTA handles and
+run torch with one thread. The main process scores each chunk's tensors as one batch set on
+the chosen device, so the result of a chunk does not depend on the number of workers and
+``--threads N`` writes the same records as ``--threads 1``.
+
+Each finished chunk's calls are written atomically to ``<output>.work/chunk_NNNNNN.json``
+beside the output. ``resume=True`` keeps the chunks already there (after checking that the
+work folder was made with the same inputs and settings) and only scans the rest; the final
+VCF is assembled from the chunk files in coordinate order, so an interrupted and resumed
+run writes the same VCF as an uninterrupted one.
+
+Examples
+--------
+>>> import onco_genomics as og
+>>> result = og.call_somatic("tumor.bam", "normal.bam", reference="ref.fa",
+...                          output="calls.vcf.gz", threads=2)  # doctest: +SKIP
+>>> result.n_pass  # doctest: +SKIP
+42
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from onco_genomics import __version__
+from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
+from onco_genomics.caller.model import CallerModel, load_model
+from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters, vcf_header
+from onco_genomics.caller.scanning import scan_chunks
+from onco_genomics.errors import InputFileError, OptionsError
+from onco_genomics.io.atomic import atomic_path
+from onco_genomics.progress import Progress
+from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_contig_order
+
+if TYPE_CHECKING:
+    from onco_genomics.pileup.candidates import PileupOptions
+    from onco_genomics.pileup.encode import PileupBatch
+
+log = logging.getLogger(__name__)
+
+#: default chunk size in bases (memory per worker stays well under 1 GB at 150x)
+DEFAULT_CHUNK_SIZE = 200_000
+WORK_SUFFIX = ".work"
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Everything ``oncogen call`` needs, checked field by field on construction.
+
+    Cross-field and file checks (identical tumor/normal, contigs, model encoder) are done
+    by :func:`validate_call_options` before any work starts.
+
+    Attributes
+    ----------
+    tumor, normal, reference
+        Indexed BAM/CRAM files and the indexed FASTA.
+    output
+        VCF path (``.vcf.gz``: bgzipped and tabix-indexed).
+    regions
+        1-based region strings (``20:1-1000``); with ``bed`` both are intersected.
+        Neither: every reference contig.
+    bed
+        BED file of regions to call.
+    threads
+        Worker processes scanning chunks.
+    model
+        Model folder; None: the model shipped with oncogen.
+    min_af
+        Tumor allele fraction floor for proposing a candidate.
+    device
+        ``auto``, ``cpu`` or ``cuda`` for the network.
+    chunk_size
+        Bases per chunk of work.
+    resume
+        Reuse finished chunks from the work folder of an interrupted run.
+    keep_work
+        Keep the work folder after success (default: removed).
+    tumor_sample, normal_sample
+        Override the @RG SM sample names.
+    filters
+        Hand-filter thresholds.
+    """
+
+    tumor: Path
+    normal: Path
+    reference: Path
+    output: Path
+    regions: tuple[str, ...] = ()
+    bed: Path | None = None
+    threads: int = 1
+    model: Path | None = None
+    min_af: float = 0.02
+    device: str = "auto"
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    resume: bool = False
+    keep_work: bool = False
+    tumor_sample: str | None = None
+    normal_sample: str | None = None
+    filters: FilterOptions = field(default_factory=FilterOptions)
+
+    def __post_init__(self) -> None:
+        if self.threads < 1:
+            raise OptionsError(f"--threads must be at least 1, found {self.threads}")
+        if not 0.0 < self.min_af < 1.0:
+            raise OptionsError(f"--min-af must be in (0, 1), found {self.min_af}; e.g. 0.02")
+        if self.device not in DEVICES:
+            raise OptionsError(f"--device must be one of {', '.join(DEVICES)}, found "
+                               f"{self.device!r}")
+        if self.chunk_size < 1000:
+            raise OptionsError(f"chunk size must be at least 1000 bases, found {self.chunk_size}")
+        if self.output.suffix not in (".gz", ".vcf"):
+            raise OptionsError(f"-o/--output must end in .vcf.gz or .vcf, found {self.output}")
+
+    @property
+    def work_dir(self) -> Path:
+        """Per-chunk results of this run: ``<output>.work`` beside the output."""
+        return self.output.with_name(self.output.name + WORK_SUFFIX)
+
+
+@dataclass(frozen=True)
+class ValidatedCall:
+    """The outcome of :func:`validate_call_options`: resolved inputs, ready to run."""
+
+    options: CallOptions
+    tumor_sample: str
+    normal_sample: str
+    contigs: tuple[tuple[str, int], ...]
+    chunks: tuple[Region, ...]
+    model: CallerModel
+
+    def __post_init__(self) -> None:
+        if self.tumor_sample == self.normal_sample:
+            raise OptionsError("tumor and normal sample names must differ")
+        names = {name for name, _ in self.contigs}
+        for chunk in self.chunks:
+            if chunk.chrom not in names:
+                raise OptionsError(f"chunk {chunk} is on a contig absent from the reference")
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """Summary of a finished run.
+
+    Attributes
+    ----------
+    output
+        The VCF written.
+    calls
+        Every written call (PASS and filtered), in coordinate order.
+    chunks_total, chunks_resumed
+        Chunks in the run and how many were taken from an earlier interrupted run.
+    candidates
+        Candidates scored in this run (excluding resumed chunks).
+    """
+
+    output: Path
+    calls: tuple[SomaticCall, ...]
+    chunks_total: int
+    chunks_resumed: int
+    candidates: int
+
+    @property
+    def n_pass(self) -> int:
+        return sum(call.is_pass for call in self.calls)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _resolve_regions(options: CallOptions, contigs: Sequence[tuple[str, int]]) -> list[Region]:
+    from onco_genomics.io.bed import read_bed
+
+    lengths = dict(contigs)
+    wanted = [parse_region(text, lengths) for text in options.regions]
+    if options.bed is not None:
+        bed_regions = merge_regions(read_bed(options.bed))
+        for region in bed_regions:
+            if region.chrom not in lengths:
+                raise OptionsError(f"BED {options.bed}: contig {region.chrom!r} is not in the "
+                                   f"reference {options.reference}; use a BED with the "
+                                   "reference's contig names")
+        if wanted:
+            clipped = []
+            for region in merge_regions(wanted):
+                for interval in bed_regions:
+                    if interval.overlaps(region):
+                        clipped.append(Region(region.chrom, max(region.start, interval.start),
+                                              min(region.end, interval.end)))
+            wanted = clipped
+        else:
+            wanted = bed_regions
+    elif not wanted:
+        wanted = [Region(name, 0, length) for name, length in contigs]
+    merged = sort_by_contig_order(merge_regions(wanted), [name for name, _ in contigs])
+    if not merged:
+        raise OptionsError("the --region/--bed selection is empty: nothing to call; check that "
+                           "the BED and --region overlap")
+    return merged
+
+
+def _bam_contigs(path: Path, reference: Path) -> list[tuple[str, int]]:
+    from onco_genomics.io.alignments import bam_contigs, open_alignments
+
+    with open_alignments(path, reference=reference) as bam:
+        return bam_contigs(bam)
+
+
+def validate_call_options(options: CallOptions) -> ValidatedCall:
+    """Check the options across fields and against the files, before any work.
+
+    Refuses: missing inputs, the same file or sample as tumor and normal, BAM contigs
+    absent from the FASTA, a model whose encoder spec differs from the installed
+    encoder's, ``--device cuda`` without a GPU.
+    """
+    from onco_genomics.io.alignments import check_contigs, sample_name
+    from onco_genomics.io.reference import Reference
+
+    for label, path in (("tumor BAM", options.tumor), ("normal BAM", options.normal),
+                        ("reference FASTA", options.reference)):
+        if not path.is_file():
+            raise InputFileError(f"{label} {path} does not exist; check the path")
+    if options.bed is not None and not options.bed.is_file():
+        raise InputFileError(f"BED {options.bed} does not exist; check the path")
+    if _same_file(options.tumor, options.normal):
+        raise OptionsError(f"tumor and normal are the same file ({options.tumor}); expected a "
+                           "tumor BAM and its matched normal BAM")
+    device = resolve_device(options.device)
+    tumor_sample = sample_name(options.tumor, override=options.tumor_sample,
+                               option="--tumor-sample")
+    normal_sample = sample_name(options.normal, override=options.normal_sample,
+                                option="--normal-sample")
+    if tumor_sample == normal_sample:
+        raise OptionsError(
+            f"tumor {options.tumor} and normal {options.normal} have the same sample name "
+            f"{tumor_sample!r} in @RG SM; expected two different samples. If they are, name "
+            "them with --tumor-sample/--normal-sample"
+        )
+    with Reference(options.reference) as reference:
+        ref_contigs = list(reference.contigs)
+    for path in (options.tumor, options.normal):
+        check_contigs(_bam_contigs(path, options.reference), ref_contigs, bam_path=path,
+                      ref_path=options.reference)
+    regions = _resolve_regions(options, ref_contigs)
+    chunks = tuple(chunk for region in regions for chunk in region.chunks(options.chunk_size))
+    model = load_model(options.model, device=device)
+    return ValidatedCall(options=options, tumor_sample=tumor_sample, normal_sample=normal_sample,
+                         contigs=tuple(ref_contigs), chunks=chunks, model=model)
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+def _pileup_options(options: CallOptions) -> PileupOptions:
+    from onco_genomics.pileup.candidates import PileupOptions
+
+    return PileupOptions(min_af=options.min_af)
+
+
+def score_batch(batch: PileupBatch, model: CallerModel, *,
+                filters: FilterOptions | None = None) -> list[SomaticCall]:
+    """Score one chunk's candidates and keep those worth writing (see :class:`FilterOptions`).
+
+    Parameters
+    ----------
+    batch
+        Candidates and tensors of one chunk.
+    model
+        The loaded caller model.
+    filters
+        Hand-filter thresholds (default :class:`FilterOptions`).
+    """
+    filters = filters or FilterOptions()
+    candidates = batch.candidates
+    probs = score_tensors(model, batch.tensors, [c.vartype for c in candidates],
+                          [c.ref for c in candidates], [c.alt for c in candidates])
+    quals = phred_quality(probs)
+    calls = []
+    for cand, prob, qual in zip(candidates, probs, quals, strict=True):
+        if prob < filters.min_prob_to_report:
+            continue
+        calls.append(SomaticCall(
+            chrom=cand.chrom, pos=cand.pos, ref=cand.ref, alt=cand.alt, vartype=cand.vartype,
+            tumor_ref=cand.tumor.ref, tumor_alt=cand.tumor.alt, tumor_depth=cand.tumor.depth,
+            normal_ref=cand.normal.ref, normal_alt=cand.normal.alt,
+            normal_depth=cand.normal.depth, prob=float(prob), qual=float(qual),
+            filters=call_filters(float(prob), cand.normal.alt, cand.normal.depth,
+                                 threshold=model.threshold, options=filters),
+        ))
+    return calls
+
+
+# --- work folder ---------------------------------------------------------------------------
+
+def _file_stamp(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def _manifest(plan: ValidatedCall) -> dict[str, Any]:
+    options = plan.options
+    return {
+        "oncogen_version": __version__,
+        "tumor": _file_stamp(options.tumor),
+        "normal": _file_stamp(options.normal),
+        "reference": _file_stamp(options.reference),
+        "model_weights_sha256": plan.model.metadata.get("weights_sha256"),
+        "min_af": options.min_af,
+        "filters": options.filters.__dict__,
+        "chunks": [str(chunk) for chunk in plan.chunks],
+    }
+
+
+def _chunk_path(work_dir: Path, index: int) -> Path:
+    return work_dir / f"chunk_{index:06d}.json"
+
+
+def _prepare_work_dir(plan: ValidatedCall) -> set[int]:
+    """Create or check the work folder; return the indices of chunks already finished."""
+    options = plan.options
+    work = options.work_dir
+    manifest = _manifest(plan)
+    manifest_path = work / MANIFEST_NAME
+    if options.resume and manifest_path.is_file():
+        found = json.loads(manifest_path.read_text())
+        if found != manifest:
+            changed = sorted(k for k in manifest if manifest.get(k) != found.get(k))
+            raise OptionsError(
+                f"--resume: the work folder {work} was made by a run with different inputs or "
+                f"settings ({', '.join(changed)}); rerun without --resume to start afresh, or "
+                "with the original inputs"
+            )
+        done = set()
+        for index, chunk in enumerate(plan.chunks):
+            path = _chunk_path(work, index)
+            if path.is_file():
+                data = json.loads(path.read_text())
+                if data.get("chunk") == str(chunk):
+                    done.add(index)
+        log.info("resuming: %d of %d chunks already done in %s", len(done), len(plan.chunks),
+                 work)
+        return done
+    if options.resume:
+        log.warning("--resume: no work folder %s from an earlier run; starting afresh", work)
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    with atomic_path(manifest_path) as tmp:
+        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return set()
+
+
+def _write_chunk(work: Path, index: int, chunk: Region, calls: Sequence[SomaticCall],
+                 candidates: int) -> None:
+    payload = {"chunk": str(chunk), "candidates": candidates,
+               "calls": [call.to_json() for call in calls]}
+    with atomic_path(_chunk_path(work, index)) as tmp:
+        tmp.write_text(json.dumps(payload, separators=(",", ":")))
+
+
+def _read_chunk(work: Path, index: int) -> list[SomaticCall]:
+    data = json.loads(_chunk_path(work, index).read_text())
+    return [SomaticCall.from_json(item) for item in data["calls"]]
+
+
+# --- run -----------------------------------------------------------------------------------
+
+def run_call(plan: ValidatedCall, *, command_line: str | None = None) -> CallResult:
+    """Run a validated call: scan and score every chunk, then write the VCF."""
+    from onco_genomics.io.variants import write_vcf
+
+    options = plan.options
+    work = options.work_dir
+    done = _prepare_work_dir(plan)
+    todo = [i for i in range(len(plan.chunks)) if i not in done]
+    log.info("calling %d chunks (%d to do) with %d thread(s) on %s", len(plan.chunks), len(todo),
+             options.threads, plan.model.device)
+    n_candidates = 0
+    with Progress(len(plan.chunks), "chunks", rate_label="sites") as bar:
+        bar.update(len(done))
+        for index, batch in scan_chunks(options.tumor, options.normal, options.reference,
+                                        plan.chunks, options=_pileup_options(options),
+                                        threads=options.threads, only=todo):
+            scored = score_batch(batch, plan.model, filters=options.filters)
+            _write_chunk(work, index, plan.chunks[index], scored, len(batch.candidates))
+            n_candidates += len(batch.candidates)
+            bar.update(1, extra=len(batch.candidates))
+    calls: list[SomaticCall] = []
+    for index in range(len(plan.chunks)):
+        calls.extend(_read_chunk(work, index))
+    header = vcf_header(plan.contigs, normal_sample=plan.normal_sample,
+                        tumor_sample=plan.tumor_sample, reference=str(options.reference),
+                        command_line=command_line,
+                        extra_lines=[f"##oncogenModel={plan.model.path}"])
+    variants = [call.to_variant(normal_sample=plan.normal_sample,
+                                tumor_sample=plan.tumor_sample) for call in calls]
+    write_vcf(options.output, header, variants)
+    if not options.keep_work:
+        shutil.rmtree(work, ignore_errors=False)
+    result = CallResult(output=options.output, calls=tuple(calls),
+                        chunks_total=len(plan.chunks), chunks_resumed=len(done),
+                        candidates=n_candidates)
+    log.info("wrote %s: %d records, %d PASS (%d candidates scored)", options.output,
+             len(calls), result.n_pass, n_candidates)
+    return result
+
+
+def call_somatic(tumor: str | os.PathLike[str], normal: str | os.PathLike[str], *,
+                 reference: str | os.PathLike[str], output: str | os.PathLike[str],
+                 regions: Sequence[str] = (), bed: str | os.PathLike[str] | None = None,
+                 threads: int = 1, model: str | os.PathLike[str] | None = None,
+                 min_af: float = 0.02, device: str = "auto",
+                 chunk_size: int = DEFAULT_CHUNK_SIZE, resume: bool = False,
+                 keep_work: bool = False, tumor_sample: str | None = None,
+                 normal_sample: str | None = None,
+                 filters: FilterOptions | None = None,
+                 command_line: str | None = None) -> CallResult:
+    """Call somatic SNVs and indels from a tumor/normal pair with the CNN.
+
+    Parameters
+    ----------
+    tumor, normal
+        Indexed, coordinate-sorted BAM (or CRAM) files of the tumor and its matched normal.
+    reference
+        The FASTA the reads were aligned to (indexed or indexable).
+    output
+        Output VCF (``.vcf.gz`` is bgzipped and tabix-indexed), written atomically.
+    regions
+        1-based inclusive region strings, e.g. ``["20:1000001-2000000"]``.
+    bed
+        BED of regions (intersected with ``regions`` when both are given).
+    threads
+        Worker processes; the output is identical for any value.
+    model
+        Model folder; None uses the model shipped with oncogen.
+    min_af
+        Tumor allele fraction floor for proposing candidates.
+    device
+        ``auto`` (CUDA when available), ``cpu`` or ``cuda``.
+    chunk_size
+        Bases per unit of work (and per resumable chunk).
+    resume
+        Continue an interrupted run from ``<output>.work``.
+    keep_work
+        Keep ``<output>.work`` after success.
+    tumor_sample, normal_sample
+        Override the sample names from @RG SM.
+    filters
+        Hand-filter thresholds (default :class:`FilterOptions`).
+    command_line
+        Recorded in the VCF header.
+
+    Returns
+    -------
+    CallResult
+        Output path, the calls written, chunk and candidate counts.
+
+    Examples
+    --------
+    >>> from onco_genomics import call_somatic
+    >>> result = call_somatic("example_data/tumor.bam", "example_data/normal.bam",
+    ...                       reference="example_data/ref.fa", output="calls.vcf.gz",
+    ...                       threads=2)  # doctest: +SKIP
+    """
+    options = CallOptions(
+        tumor=Path(tumor), normal=Path(normal), reference=Path(reference), output=Path(output),
+        regions=tuple(regions), bed=None if bed is None else Path(bed), threads=threads,
+        model=None if model is None else Path(model), min_af=min_af, device=device,
+        chunk_size=chunk_size, resume=resume, keep_work=keep_work, tumor_sample=tumor_sample,
+        normal_sample=normal_sample, filters=filters or FilterOptions(),
+    )
+    plan = validate_call_options(options)
+    return run_call(plan, command_line=command_line)
+

@@ -1,0 +1,229 @@
+"""Caller model files: a torch ``state_dict`` plus JSON metadata, loaded without executing code.
+
+A model is a folder::
+
+    model.json    format, kind, oncogen version, encoder spec, network config,
+                  decision threshold, training data summary, held-out metrics
+    weights.pt    the network's state_dict (loaded with ``torch.load(weights_only=True)``)
+
+Loading refuses a model whose encoder spec (version, window, channel layout,
+normalisation) differs from the installed encoder's, so a model can never silently read
+tensors laid out differently from those it was trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from onco_genomics import __version__
+from onco_genomics.caller.network import NetworkConfig, SomaticNet
+from onco_genomics.errors import ModelError
+from onco_genomics.io.atomic import atomic_path
+
+log = logging.getLogger(__name__)
+
+MODEL_FORMAT = "oncogen-model"
+MODEL_KIND = "caller/cnn"
+FORMAT_VERSION = 1
+METADATA_NAME = "model.json"
+WEIGHTS_NAME = "weights.pt"
+
+
+def default_model_path() -> Path:
+    """Folder of the model shipped inside the package (package data)."""
+    return Path(str(resources.files("onco_genomics") / "data" / "models" / "caller_default"))
+
+
+def canonical_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The encoder spec as it reads back from JSON (tuples become lists)."""
+    result: dict[str, Any] = json.loads(json.dumps(dict(spec), sort_keys=True))
+    return result
+
+
+def spec_differences(expected: Mapping[str, Any], found: Mapping[str, Any]) -> list[str]:
+    """Human-readable differences between two encoder specs (empty when equal)."""
+    left, right = canonical_spec(expected), canonical_spec(found)
+    diffs = []
+    for key in sorted(set(left) | set(right)):
+        if left.get(key) != right.get(key):
+            a, b = repr(left.get(key)), repr(right.get(key))
+            diffs.append(f"{key}: installed {a[:80]} vs model {b[:80]}")
+    return diffs
+
+
+@dataclass(frozen=True)
+class CallerModel:
+    """A loaded caller network with its metadata.
+
+    Attributes
+    ----------
+    network
+        The torch module in eval mode, on ``device``.
+    config
+        Its shape.
+    encoder
+        The encoder spec it was trained with (JSON form).
+    threshold
+        Probability at or above which a call is PASS (below: LowQual).
+    metadata
+        The full ``model.json`` content.
+    path
+        Where it was loaded from (None if built in memory).
+    """
+
+    network: SomaticNet
+    config: NetworkConfig
+    encoder: Mapping[str, Any]
+    threshold: float = 0.5
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold < 1.0:
+            raise ModelError(f"model threshold must be in (0, 1), found {self.threshold}")
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.network.parameters()).device
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(directory: str | Path, network: SomaticNet, *, encoder: Mapping[str, Any],
+               threshold: float = 0.5, training: Mapping[str, Any] | None = None,
+               metrics: Mapping[str, Any] | None = None) -> Path:
+    """Write ``weights.pt`` and ``model.json`` into ``directory`` (created if needed).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()}
+    weights = folder / WEIGHTS_NAME
+    with atomic_path(weights) as tmp:
+        torch.save(state, tmp)
+    metadata = {
+        "format": MODEL_FORMAT,
+        "format_version": FORMAT_VERSION,
+        "kind": MODEL_KIND,
+        "oncogen_version": __version__,
+        "weights": WEIGHTS_NAME,
+        "weights_sha256": _sha256(weights),
+        "parameters": sum(int(v.numel()) for v in state.values()),
+        "network": network.config.to_json(),
+        "encoder": canonical_spec(encoder),
+        "threshold": float(threshold),
+        "training": dict(training or {}),
+        "metrics": dict(metrics or {}),
+    }
+    with atomic_path(folder / METADATA_NAME) as tmp:
+        tmp.write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
+    log.info("saved caller model to %s (%d parameters)", folder, metadata["parameters"])
+    return folder
+
+
+def read_metadata(path: str | Path) -> tuple[Path, dict[str, Any]]:
+    """Find and parse ``model.json`` for a model folder (or the file itself)."""
+    target = Path(path)
+    meta_path = target / METADATA_NAME if target.is_dir() else target
+    if not meta_path.is_file():
+        found = (f"no {METADATA_NAME} in {target}" if target.is_dir()
+                 else f"no file or folder {target}")
+        raise ModelError(
+            f"expected a caller model folder with {METADATA_NAME} and {WEIGHTS_NAME}, "
+            f"found {found}; pass --model a folder written by `oncogen train caller`"
+        )
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelError(f"{meta_path} is not valid JSON ({err}); the model file is "
+                         "damaged") from err
+    if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
+        raise ModelError(f"{meta_path}: expected an oncogen model ('format': '{MODEL_FORMAT}'), "
+                         f"found {str(metadata)[:80]!r}")
+    if metadata.get("kind") != MODEL_KIND:
+        raise ModelError(f"{meta_path}: expected a model of kind {MODEL_KIND!r}, found "
+                         f"{metadata.get('kind')!r}; use the command that matches this model")
+    if int(metadata.get("format_version", 0)) > FORMAT_VERSION:
+        raise ModelError(f"{meta_path}: model format version {metadata.get('format_version')} is "
+                         f"newer than this oncogen supports ({FORMAT_VERSION}); upgrade oncogen")
+    return meta_path.parent, metadata
+
+
+def check_encoder(metadata: Mapping[str, Any], encoder: Mapping[str, Any], *,
+                  source: str) -> None:
+    """Raise :class:`ModelError` if the model's encoder spec differs from ``encoder``."""
+    diffs = spec_differences(encoder, metadata.get("encoder", {}))
+    if diffs:
+        raise ModelError(
+            f"model {source} was trained with a different pileup encoder than the installed one "
+            f"({'; '.join(diffs[:3])}); retrain it with `oncogen train caller` or install the "
+            f"oncogen version it was made with ({metadata.get('oncogen_version')})"
+        )
+
+
+def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | None = None,
+               device: torch.device | str = "cpu") -> CallerModel:
+    """Load a caller model folder (default: the shipped model) without executing code.
+
+    Parameters
+    ----------
+    path
+        Model folder or its ``model.json``; None loads the packaged default model.
+    encoder
+        Encoder spec to check against; None uses the installed
+        :func:`onco_genomics.pileup.encode.encoder_spec`.
+    device
+        Where to put the network.
+
+    Raises
+    ------
+    ModelError
+        Missing or damaged files, wrong kind, or an encoder mismatch.
+    """
+    folder, metadata = read_metadata(default_model_path() if path is None else path)
+    if encoder is None:
+        from onco_genomics.pileup.encode import encoder_spec
+
+        encoder = encoder_spec()
+    check_encoder(metadata, encoder, source=str(folder))
+    weights = folder / str(metadata.get("weights", WEIGHTS_NAME))
+    if not weights.is_file():
+        raise ModelError(f"model {folder}: weights file {weights.name} is missing")
+    expected_sha = metadata.get("weights_sha256")
+    if expected_sha and _sha256(weights) != expected_sha:
+        raise ModelError(f"model {folder}: {weights.name} does not match the checksum in "
+                         f"{METADATA_NAME}; the file is damaged or was replaced")
+    try:
+        config = NetworkConfig.from_json(metadata["network"])
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        raise ModelError(f"model {folder}: cannot read network/weights ({err})") from err
+    network = SomaticNet(config)
+    try:
+        network.load_state_dict(state)
+    except RuntimeError as err:
+        raise ModelError(f"model {folder}: weights do not fit the network config ({err})") from err
+    network.eval()
+    network.to(device)
+    return CallerModel(network=network, config=config, encoder=canonical_spec(encoder),
+                       threshold=float(metadata.get("threshold", 0.5)), metadata=metadata,
+                       path=folder)

@@ -1,0 +1,119 @@
+"""``oncogen call`` and ``oncogen train caller``: thin wrappers over the caller API."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+log = logging.getLogger(__name__)
+
+_DEVICE = click.Choice(["auto", "cpu", "cuda"])
+
+
+@click.command("call")
+@click.argument("tumor", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("normal", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--ref", "reference", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Reference FASTA the reads were aligned to.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output VCF (.vcf.gz: bgzipped and tabix-indexed).")
+@click.option("--region", "regions", multiple=True,
+              help="Region to call, 1-based inclusive (20:1000001-2000000); repeatable.")
+@click.option("--bed", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="BED of regions to call (intersected with --region).")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="Worker processes (output is identical for any number).")
+@click.option("--model", type=click.Path(path_type=Path), default=None,
+              help="Model folder from `oncogen train caller` [default: the shipped model].")
+@click.option("--min-af", type=float, default=0.02, show_default=True,
+              help="Tumor allele fraction floor for candidate sites.")
+@click.option("--device", type=_DEVICE, default="auto", show_default=True,
+              help="Run the network on the GPU (cuda), CPU, or CUDA when available (auto).")
+@click.option("--chunk-size", type=int, default=200_000, show_default=True,
+              help="Bases per unit of work (and per resumable chunk).")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run from OUTPUT.work (finished chunks are kept).")
+@click.option("--keep-work", is_flag=True, help="Keep OUTPUT.work after success.")
+@click.option("--tumor-sample", default=None, help="Tumor sample name [default: @RG SM].")
+@click.option("--normal-sample", default=None, help="Normal sample name [default: @RG SM].")
+def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tuple[str, ...],
+         bed: Path | None, threads: int, model: Path | None, min_af: float, device: str,
+         chunk_size: int, resume: bool, keep_work: bool, tumor_sample: str | None,
+         normal_sample: str | None) -> None:
+    """Call somatic SNVs and indels in TUMOR against its matched NORMAL (indexed BAM/CRAM)."""
+    from onco_genomics.caller.calling import call_somatic
+    from onco_genomics.cli import command_line
+
+    result = call_somatic(tumor, normal, reference=reference, output=output, regions=regions,
+                          bed=bed, threads=threads, model=model, min_af=min_af, device=device,
+                          chunk_size=chunk_size, resume=resume, keep_work=keep_work,
+                          tumor_sample=tumor_sample, normal_sample=normal_sample,
+                          command_line=command_line())
+    click.echo(f"{result.output}: {len(result.calls)} records, {result.n_pass} PASS", err=True)
+
+
+@click.command("caller")
+@click.option("--data", "data_dirs", multiple=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="An `oncogen simulate` output folder; repeatable.")
+@click.option("--set", "file_sets", multiple=True, nargs=4,
+              type=click.Path(dir_okay=False, path_type=Path),
+              metavar="TUMOR NORMAL TRUTH BED",
+              help="A tumor BAM, normal BAM, truth VCF and confident BED; repeatable.")
+@click.option("--ref", "reference", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Reference FASTA of all sets.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Model folder to write (model.json + weights.pt).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Cache encoded tensors here (.npz per set) [default: .oncogen_cache "
+                   "beside each tumor BAM].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write tensor caches.")
+@click.option("--epochs", type=int, default=30, show_default=True)
+@click.option("--batch-size", type=int, default=256, show_default=True)
+@click.option("--learning-rate", type=float, default=2e-3, show_default=True)
+@click.option("--patience", type=int, default=4, show_default=True,
+              help="Early stopping: epochs without validation improvement.")
+@click.option("--val-fraction", type=float, default=0.2, show_default=True,
+              help="Fraction of region blocks held out for validation.")
+@click.option("--block-size", type=int, default=100_000, show_default=True,
+              help="Bases per region block of the validation split.")
+@click.option("--negative-ratio", type=float, default=4.0, show_default=True,
+              help="Negatives sampled per positive in each epoch (class balancing).")
+@click.option("--no-augment", is_flag=True, help="Turn augmentation off.")
+@click.option("--width", type=int, default=64, show_default=True,
+              help="Convolution channels of the network.")
+@click.option("--blocks", type=int, default=4, show_default=True, help="Residual blocks.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--min-af", type=float, default=0.02, show_default=True,
+              help="Candidate allele fraction floor (use the same when calling).")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="Worker processes for scanning the training BAMs.")
+@click.option("--device", type=_DEVICE, default="auto", show_default=True)
+def train_caller(data_dirs: tuple[Path, ...], file_sets: tuple[tuple[Path, Path, Path, Path], ...],
+                 reference: Path, output: Path, cache_dir: Path | None, no_cache: bool,
+                 epochs: int,
+                 batch_size: int, learning_rate: float, patience: int, val_fraction: float,
+                 block_size: int, negative_ratio: float, no_augment: bool, width: int,
+                 blocks: int, seed: int, min_af: float, threads: int, device: str) -> None:
+    """Train the CNN somatic caller from (tumor, normal, truth VCF, confident BED) sets."""
+    from onco_genomics.caller.dataset import TrainingSet
+    from onco_genomics.caller.train import TrainOptions
+    from onco_genomics.caller.train import train_caller as train_api
+
+    sets = [TrainingSet.from_simulation(folder) for folder in data_dirs]
+    for i, (tumor, normal, truth, bed) in enumerate(file_sets, start=1):
+        sets.append(TrainingSet(name=f"set{i}", tumor=tumor, normal=normal, truth=truth, bed=bed))
+    options = TrainOptions(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+                           patience=patience, seed=seed, val_fraction=val_fraction,
+                           block_size=block_size, negative_ratio=negative_ratio,
+                           augment=not no_augment, width=width, blocks=blocks, device=device)
+    report = train_api(sets, reference=reference, output=output,
+                       cache_dir=cache_dir, cache=not no_cache,
+                       options=options, threads=threads, min_af=min_af)
+    overall = report.metrics["all"]
+    click.echo(f"{report.model_dir}: best epoch {report.best_epoch} of {report.epochs_run}, "
+               f"threshold {report.threshold:.2f}, validation precision "
+               f"{overall['precision']:.3f} recall {overall['recall']:.3f} F1 "
+               f"{overall['f1']:.3f}", err=True)

@@ -1,0 +1,230 @@
+"""The caller's network, model files, scoring and training loop, on synthetic tensors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from onco_genomics.caller.dataset import EncodedSet, load_encoded, save_encoded
+from onco_genomics.caller.inference import phred_quality, resolve_device, score_tensors
+from onco_genomics.caller.model import load_model, save_model
+from onco_genomics.caller.network import (
+    MAX_INDEL_LENGTH,
+    VARIANT_CLASSES,
+    NetworkConfig,
+    NetworkOutput,
+    SomaticNet,
+    allele_probability,
+    allele_targets,
+    count_parameters,
+    length_class,
+)
+from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters
+from onco_genomics.caller.train import (
+    TrainOptions,
+    augment_batch,
+    best_threshold,
+    fit_caller,
+    split_by_region,
+)
+from onco_genomics.errors import ModelError, OptionsError
+
+SPEC = {"version": "test", "window": 11, "channels": [f"c{i}" for i in range(5)] + ["depth"]}
+
+
+def small_net(seed: int = 0) -> SomaticNet:
+    torch.manual_seed(seed)
+    return SomaticNet(NetworkConfig(in_channels=6, window=11, width=16, blocks=2, hidden=16))
+
+
+def test_network_shapes_and_size() -> None:
+    net = small_net()
+    out = net(torch.zeros(3, 6, 11))
+    assert out.type_logits.shape == (3, len(VARIANT_CLASSES))
+    assert out.alt_logits.shape == (3, 4)
+    assert out.length_logits.shape == (3, MAX_INDEL_LENGTH)
+    with pytest.raises(ValueError, match="expected input"):
+        net(torch.zeros(3, 5, 11))
+    # the production shape (70 channels x 41 columns) stays well under 1 M parameters
+    default = SomaticNet(NetworkConfig(in_channels=70, window=41))
+    assert 50_000 < count_parameters(default) < 1_000_000
+
+
+def test_allele_targets_and_length_classes() -> None:
+    assert allele_targets("SNV", "A", "G") == (2, -1)
+    assert allele_targets("INS", "A", "ACC") == (-1, 1)
+    assert allele_targets("DEL", "ACCC", "A") == (-1, 2)
+    assert length_class(1) == 0
+    assert length_class(500) == MAX_INDEL_LENGTH - 1
+    with pytest.raises(ValueError):
+        length_class(0)
+
+
+def test_allele_probability_combines_heads() -> None:
+    type_logits = torch.log(torch.tensor([[0.1, 0.6, 0.2, 0.1], [0.1, 0.1, 0.7, 0.1]]))
+    alt_logits = torch.log(torch.tensor([[0.1, 0.1, 0.7, 0.1], [0.25, 0.25, 0.25, 0.25]]))
+    length = torch.full((2, MAX_INDEL_LENGTH), -10.0)
+    length[1, 2] = 10.0
+    out = NetworkOutput(type_logits, alt_logits, length)
+    prob = allele_probability(out, np.array([1, 2]), np.array([2, -1]), np.array([-1, 2]))
+    assert prob[0] == pytest.approx(0.6 * 0.7, rel=1e-5)
+    assert prob[1] == pytest.approx(0.7, rel=1e-3)
+    # a second allele at the first site (alt C instead of G) scores lower
+    other = allele_probability(out, np.array([1, 2]), np.array([1, -1]), np.array([-1, 2]))
+    assert other[0] == pytest.approx(0.6 * 0.1, rel=1e-5)
+
+
+def test_phred_quality() -> None:
+    q = phred_quality(np.array([0.0, 0.9, 0.99, 1.0]))
+    assert q.tolist() == [0.0, 10.0, 20.0, 99.0]
+
+
+def test_model_round_trip_and_checks(tmp_path: Path) -> None:
+    net = small_net()
+    folder = save_model(tmp_path / "m", net, encoder=SPEC, threshold=0.4,
+                        training={"sets": ["x"]}, metrics={"f1": 0.9})
+    meta = json.loads((folder / "model.json").read_text())
+    assert meta["kind"] == "caller/cnn" and meta["encoder"]["window"] == 11
+    model = load_model(folder, encoder=SPEC, device="cpu")
+    assert model.threshold == 0.4
+    x = torch.randn(4, 6, 11)
+    net.eval()
+    assert torch.equal(model.network(x).type_logits, net(x).type_logits)
+    # a different encoder is refused, naming the difference
+    with pytest.raises(ModelError, match="different pileup encoder.*window"):
+        load_model(folder, encoder={**SPEC, "window": 13})
+    # damaged weights are refused
+    weights = folder / "weights.pt"
+    weights.write_bytes(weights.read_bytes()[:-10] + b"0123456789")
+    with pytest.raises(ModelError, match="checksum"):
+        load_model(folder, encoder=SPEC)
+    with pytest.raises(ModelError, match="no file or folder"):
+        load_model(tmp_path / "nowhere", encoder=SPEC)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "model.json").write_text(json.dumps({"format": "oncogen-model",
+                                                             "kind": "cup/xgboost"}))
+    with pytest.raises(ModelError, match="kind 'caller/cnn'"):
+        load_model(tmp_path / "bad", encoder=SPEC)
+
+
+def test_score_tensors_batching_is_invariant(tmp_path: Path) -> None:
+    model = load_model(save_model(tmp_path / "m", small_net(), encoder=SPEC), encoder=SPEC)
+    rng = np.random.default_rng(1)
+    tensors = rng.random((37, 6, 11), dtype=np.float32)
+    types = ["SNV", "INS", "DEL"] * 12 + ["SNV"]
+    refs = ["A" if t != "DEL" else "ACG" for t in types]
+    alts = ["C" if t == "SNV" else ("AT" if t == "INS" else "A") for t in types]
+    whole = score_tensors(model, tensors, types, refs, alts, batch_size=64)
+    pieces = score_tensors(model, tensors, types, refs, alts, batch_size=5)
+    np.testing.assert_allclose(whole, pieces, rtol=0, atol=1e-6)
+    assert ((whole >= 0) & (whole <= 1)).all()
+
+
+def test_device_cuda_without_gpu_is_a_clear_error() -> None:
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA GPU is present: the error path cannot be exercised")
+    with pytest.raises(OptionsError, match="no CUDA GPU"):
+        resolve_device("cuda")
+    assert resolve_device("auto").type == "cpu"
+    with pytest.raises(OptionsError, match="one of"):
+        resolve_device("tpu")
+
+
+def test_filters_and_call_records() -> None:
+    options = FilterOptions()
+    assert call_filters(0.9, 0, 30, threshold=0.5, options=options) == ()
+    assert call_filters(0.3, 0, 30, threshold=0.5, options=options) == ("LowQual",)
+    assert call_filters(0.9, 6, 30, threshold=0.5, options=options) == ("NormalSupport",)
+    call = SomaticCall("20", 99, "A", "T", "SNV", 50, 10, 60, 30, 0, 30, 0.95, 13.01)
+    assert SomaticCall.from_json(json.loads(json.dumps(call.to_json()))) == call
+    variant = call.to_variant(normal_sample="N", tumor_sample="T")
+    assert variant.filters == ("PASS",) and variant.info["TYPE"] == "SNV"
+    assert variant.sample_data["T"]["AD"] == [50, 10]
+    assert variant.sample_data["N"]["GT"] == "0/0"
+    with pytest.raises(ValueError, match="unknown filter"):
+        SomaticCall("20", 99, "A", "T", "SNV", 1, 1, 2, 1, 0, 1, 0.5, 3.0, ("Bogus",))
+
+
+def synthetic_set(n: int, *, seed: int, name: str = "synthetic") -> EncodedSet:
+    """Candidates spread over 400 kb; somatic SNVs carry a signal in channel 0 at the centre
+    and their alt base in channel 1; germline negatives carry it in the normal too."""
+    rng = np.random.default_rng(seed)
+    tensors = rng.normal(0.0, 0.3, (n, 6, 11)).astype(np.float32)
+    tensors[:, 5] = 0.5
+    somatic = rng.random(n) < 0.25
+    alt = rng.integers(0, 4, n)
+    tensors[somatic, 0, 5] += 2.0
+    tensors[np.arange(n), 1, 5] = alt / 3.0
+    germline = ~somatic & (rng.random(n) < 0.2)
+    tensors[germline, 0, 5] += 2.0
+    tensors[germline, 2, 5] += 2.0
+    return EncodedSet(
+        name=name, tensors=tensors.astype(np.float16),
+        type_target=np.where(somatic, 1, 0).astype(np.int64),
+        alt_target=np.where(somatic, alt, -1).astype(np.int64),
+        length_target=np.full(n, -1, dtype=np.int64),
+        vartype=np.ones(n, dtype=np.int64), chrom=np.array(["20"] * n),
+        pos=np.sort(rng.integers(0, 400_000, n)).astype(np.int64),
+        ref=np.array(["A"] * n), alt=np.array([["A", "C", "G", "T"][a] for a in alt]),
+        truth_vaf=np.where(somatic, rng.uniform(0.02, 0.5, n), np.nan),
+        germline=germline, tumor_af=rng.random(n), n_truth=int(somatic.sum()),
+        summary={"name": name},
+    )
+
+
+def test_split_by_region_keeps_validation_away_from_training() -> None:
+    data = synthetic_set(2000, seed=3)
+    split = split_by_region(data, val_fraction=0.25, block_size=50_000, margin=1_000, seed=7)
+    assert len(split.validation) and len(split.train)
+    train_pos, val_pos = data.pos[split.train], data.pos[split.validation]
+    gaps = np.abs(val_pos[:, None] - train_pos[None, :]).min(axis=1)
+    assert gaps.min() >= 2 * 1_000  # never a validation site next to a training site
+    train_blocks = set((train_pos // 50_000).tolist())
+    assert not train_blocks & set((val_pos // 50_000).tolist())
+    again = split_by_region(data, val_fraction=0.25, block_size=50_000, margin=1_000, seed=7)
+    assert np.array_equal(again.validation, split.validation)
+
+
+def test_encoded_set_round_trip(tmp_path: Path) -> None:
+    data = synthetic_set(50, seed=1)
+    save_encoded(tmp_path / "set.npz", data)
+    back = load_encoded(tmp_path / "set.npz")
+    assert back.name == data.name and back.n_truth == data.n_truth
+    np.testing.assert_array_equal(back.tensors, data.tensors)
+    np.testing.assert_array_equal(back.alt, data.alt)
+
+
+def test_augmentation_keeps_zeros_and_shape() -> None:
+    x = torch.zeros(4, 6, 11)
+    x[:, 5, 3:8] = 0.5
+    out = augment_batch(x, generator=torch.Generator().manual_seed(0), depth_channels=[5])
+    assert out.shape == x.shape
+    assert torch.all(out[:, :5] == 0)
+    assert torch.all(out[:, 5, :3] == 0)
+    assert not torch.equal(out, x)
+
+
+def test_fit_caller_learns_a_separable_signal() -> None:
+    sets = [synthetic_set(1500, seed=11, name="a"), synthetic_set(1500, seed=12, name="b")]
+    options = TrainOptions(epochs=8, patience=3, batch_size=128, width=16, blocks=2, hidden=16,
+                           block_size=50_000, margin=500, device="cpu", seed=5)
+    result = fit_caller(sets, channels=SPEC["channels"], options=options)
+    metrics = result.metrics
+    assert metrics["average_precision"] > 0.9
+    assert metrics["all"]["f1"] > 0.85
+    assert 0.05 <= result.threshold <= 0.95
+    assert metrics["germline_false_positives"] <= 0.05 * metrics["positives"]
+    assert 1 <= result.best_epoch <= len(result.history)
+    with pytest.raises(OptionsError, match="no candidates"):
+        fit_caller([synthetic_set(0, seed=1)], channels=SPEC["channels"], options=options)
+
+
+def test_best_threshold_maximises_f1() -> None:
+    truth = np.array([True, True, False, False, False])
+    prob = np.array([0.9, 0.35, 0.3, 0.1, 0.05])
+    t = best_threshold(truth, prob)
+    assert 0.3 < t <= 0.35
