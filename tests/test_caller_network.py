@@ -95,7 +95,7 @@ def test_model_round_trip_and_checks(tmp_path: Path) -> None:
     net.eval()
     assert torch.equal(model.network(x).type_logits, net(x).type_logits)
     # a different encoder is refused, naming the difference
-    with pytest.raises(ModelError, match="different pileup encoder.*window"):
+    with pytest.raises(ModelError, match=r"different pileup encoder.*window"):
         load_model(folder, encoder={**SPEC, "window": 13})
     # damaged weights are refused
     weights = folder / "weights.pt"

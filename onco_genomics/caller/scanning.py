@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING
 from onco_genomics.regions import Region
 
 if TYPE_CHECKING:
-    from onco_genomics.pileup.encode import PileupBatch
-
     from onco_genomics.pileup.candidates import PileupOptions
+    from onco_genomics.pileup.encode import PileupBatch
 
 log = logging.getLogger(__name__)
 
