@@ -1,0 +1,280 @@
+"""Simulate a matched tumor/normal pair: the one API function behind ``oncogen simulate``.
+
+Steps: validate options and regions against the reference; per window, plant somatic
+variants (real SNVs from a mutation table, random indels), germline variants and the
+tumor's 8-oxoG hotspots; build the two germline haplotypes; draw reads chunk by chunk for
+each sample (the tumor spikes the somatic alleles in at their VAFs, the normal only at the
+contamination level); align with minimap2; sort and index; write the truth files.
+
+Every random draw comes from a stream seeded by ``(seed, stage, window, chunk, ...)``, so
+the output does not depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from onco_genomics.errors import OptionsError
+from onco_genomics.io.bed import read_bed
+from onco_genomics.io.reference import Reference
+from onco_genomics.progress import Progress
+from onco_genomics.regions import Region
+from onco_genomics.simulate.align import (
+    PairAligner,
+    ReadGroup,
+    SamSpool,
+    WindowIndex,
+    read_names,
+    sam_header,
+)
+from onco_genomics.simulate.genome import Haplotype, Window, make_windows
+from onco_genomics.simulate.mutations import load_mutations
+from onco_genomics.simulate.options import SimulationOptions, resolve_regions
+from onco_genomics.simulate.plant import (
+    ArtefactSite,
+    Occupancy,
+    PlantedVariant,
+    assign_vafs,
+    plant_germline,
+    plant_oxog_sites,
+    plant_somatic,
+)
+from onco_genomics.simulate.reads import ReadSettings, SpikeIn, simulate_reads
+from onco_genomics.simulate.truth import write_params, write_truth
+
+log = logging.getLogger(__name__)
+
+#: reference bases per read-simulation chunk (memory and progress granularity)
+CHUNK = 100_000
+
+#: stage numbers of the random streams
+_PLANT, _TUMOR, _NORMAL = 1, 2, 3
+
+#: how PCR duplicates are represented (recorded in params.json)
+DUPLICATE_POLICY = ("PCR duplicates are extra copies of a fragment (same ends and template, "
+                    "independent sequencing errors); all copies but one per family carry "
+                    "the 0x400 flag when mark_duplicates is on, as samtools markdup leaves "
+                    "them")
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What :func:`simulate_pair` wrote and planted.
+
+    Attributes
+    ----------
+    out_dir
+        Output folder.
+    files
+        Output name -> path (tumor_bam, normal_bam, truth, germline, artefacts,
+        confident, params).
+    somatic, germline
+        Planted variants.
+    artefacts
+        Recurrent 8-oxoG sites of the tumor.
+    confident
+        Confident intervals.
+    read_pairs
+        Pairs written per sample.
+    """
+
+    out_dir: Path
+    files: dict[str, Path]
+    somatic: tuple[PlantedVariant, ...]
+    germline: tuple[PlantedVariant, ...]
+    artefacts: tuple[ArtefactSite, ...]
+    confident: tuple[Region, ...]
+    read_pairs: dict[str, int]
+
+    def __post_init__(self) -> None:
+        if any(v.vaf <= 0 for v in self.somatic):
+            raise ValueError("every somatic variant needs a positive expected VAF")
+
+
+def _rng(seed: int, *keys: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *keys])))
+
+
+def _split_count(total: int, weights: Sequence[int]) -> list[int]:
+    """Split ``total`` proportionally to ``weights`` (largest remainders)."""
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        return [0] * len(weights)
+    exact = [total * w / weight_sum for w in weights]
+    counts = [math.floor(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: counts[i] - exact[i])
+    for i in order[:total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def plant_variants(options: SimulationOptions, windows: Sequence[Window]
+                   ) -> tuple[list[PlantedVariant], list[PlantedVariant], list[ArtefactSite]]:
+    """Choose somatic and germline variants and tumor 8-oxoG hotspots for all windows."""
+    sizes = [sum(len(c) for c in w.confident) for w in windows]
+    n_snv = (_split_count(options.snv_count, sizes) if options.snv_count is not None
+             else [round(options.snv_rate * s / 1e6) for s in sizes])
+    n_indel = (_split_count(options.indel_count, sizes) if options.indel_count is not None
+               else [round(options.indel_rate * s / 1e6) for s in sizes])
+    mutations = None
+    source = "random"
+    if options.mutations != "random":
+        mutations = load_mutations(options.mutations)
+        source = options.mutations if options.mutations == "brca-chr20" else Path(
+            options.mutations).name.replace(" ", "_").replace(";", "_")
+    somatic: list[PlantedVariant] = []
+    germline: list[PlantedVariant] = []
+    sites: list[ArtefactSite] = []
+    for window, snv, indel, size in zip(windows, n_snv, n_indel, sizes, strict=True):
+        rng = _rng(options.seed, _PLANT, window.index)
+        occupancy = Occupancy(window)
+        planted = plant_somatic(window, occupancy, rng, n_snv=snv, n_indel=indel,
+                                mutations=mutations, mutation_source=source)
+        somatic += assign_vafs(planted, rng, vaf_low=options.vaf.low, vaf_high=options.vaf.high,
+                               vaf_values=options.vaf.values, purity=options.purity,
+                               clone_fractions=options.clone_fractions)
+        germline += plant_germline(window, occupancy, rng, snv_rate=options.germline_snv_rate,
+                                   indel_rate=options.germline_indel_rate,
+                                   hom_fraction=options.germline_hom_fraction)
+        sites += plant_oxog_sites(window, occupancy, rng,
+                                  n_sites=round(options.oxog_sites * size / 1e6))
+    return somatic, germline, sites
+
+
+def _spikes(somatic: Sequence[PlantedVariant], scale: float) -> list[SpikeIn]:
+    """Per-fragment probabilities that give each variant ``scale * VAF`` in the sample."""
+    spikes = []
+    for variant in somatic:
+        vaf = variant.vaf * scale
+        probability = vaf if variant.is_hom else min(1.0, 2.0 * vaf)
+        spikes.append(SpikeIn(variant, probability))
+    return spikes
+
+
+def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
+                  command_line: str = "oncogen simulate") -> SimulationResult:
+    """Simulate a tumor/normal BAM pair with its truth.
+
+    Parameters
+    ----------
+    options
+        All settings (validated on construction).
+    out_dir
+        Folder for tumor.bam, normal.bam (+ .bai), truth.vcf.gz, germline.vcf.gz,
+        artefacts.vcf.gz (+ .tbi), confident.bed and params.json.
+    command_line
+        Recorded in the BAM ``@PG`` and VCF headers.
+
+    Returns
+    -------
+    SimulationResult
+        Paths and the planted variants.
+
+    Raises
+    ------
+    OptionsError, RegionError, InputFileError
+        Bad options, regions outside the reference, unreadable inputs.
+
+    Examples
+    --------
+    >>> opts = SimulationOptions("ref.fa", regions=("20:10000001-10020000",),
+    ...                          tumor_depth=20, normal_depth=10)  # doctest: +SKIP
+    >>> result = simulate_pair(opts, "sim/")  # doctest: +SKIP
+    """
+    from onco_genomics import __version__
+
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OptionsError(f"--out-dir: expected a folder, found a file at {out}")
+    reference = Reference(options.reference)
+    contigs = list(reference.contigs)
+    bed_regions = read_bed(options.bed) if options.bed is not None else []
+    regions = resolve_regions(options, dict(contigs), bed_regions)
+    out.mkdir(parents=True, exist_ok=True)
+    windows = make_windows(reference, regions, padding=options.padding,
+                           margin=options.read_length)
+    confident = tuple(c for w in windows for c in w.confident)
+    if not confident:
+        raise OptionsError(
+            "the regions have no confident sequence (they are N runs or too close to N runs); "
+            "choose regions with real sequence"
+        )
+    somatic, germline, sites = plant_variants(options, windows)
+    haplotypes = {w.index: tuple(Haplotype.build(w, [v.edit() for v in germline
+                                                      if v.chrom == w.chrom
+                                                      and w.start <= v.pos < w.end
+                                                      and hap in v.haplotypes])
+                                 for hap in (0, 1)) for w in windows}
+    index = WindowIndex(windows, reference.fetch, dict(contigs))
+    files: dict[str, Path] = {}
+    pairs_written: dict[str, int] = {}
+    samples = (("tumor", options.tumor_sample, options.tumor_depth, _TUMOR, 1.0),
+               ("normal", options.normal_sample, options.normal_depth, _NORMAL,
+                options.contamination))
+    n_chunks = sum(math.ceil((w.end - w.start) / CHUNK) for w in windows)
+    for label, sample, depth, stage, spike_scale in samples:
+        settings = ReadSettings(depth=depth, read_length=options.read_length,
+                                fragment_mean=options.fragment_mean,
+                                fragment_sd=options.fragment_sd, dup_rate=options.dup_rate,
+                                pcr_error_fraction=options.pcr_error_fraction,
+                                oxog_rate=options.oxog_rate)
+        read_group = ReadGroup(sample, sample, f"{sample}-lib1")
+        aligner = PairAligner(index, read_group, mark_duplicates=options.mark_duplicates,
+                              threads=options.threads)
+        spikes = _spikes(somatic, spike_scale) if spike_scale > 0 else []
+        hotspots = sites if label == "tumor" else []
+        spool = SamSpool(out / f"{label}.bam",
+                         sam_header(contigs, read_group, command_line, __version__))
+        total = 0
+        try:
+            with Progress(n_chunks, f"{label} chunks", rate_label="read pairs") as bar:
+                for window in windows:
+                    for chunk, lo in enumerate(range(0, window.end - window.start, CHUNK)):
+                        hi = min(lo + CHUNK, window.end - window.start)
+                        rng = _rng(options.seed, stage, window.index, chunk)
+                        pairs = simulate_reads(haplotypes[window.index], lo, hi,
+                                               settings=settings, spikes=spikes,
+                                               oxog_sites=hotspots, rng=rng)
+                        prefix = f"{label[0].upper()}{window.index}_{chunk}_"
+                        names = list(read_names(prefix, len(pairs)))
+                        spool.write(aligner.sam_lines(pairs, names))
+                        total += len(pairs)
+                        bar.update(1, extra=len(pairs))
+            files[f"{label}_bam"] = spool.finish(threads=options.threads)
+        except BaseException:
+            spool.abort()
+            raise
+        pairs_written[label] = total
+    files.update(write_truth(out, contigs=contigs, reference=str(options.reference),
+                             command_line=command_line, somatic=somatic, germline=germline,
+                             artefacts=sites, confident=confident,
+                             clone_fractions=options.clone_fractions,
+                             samples=(options.tumor_sample, options.normal_sample)))
+    params = {
+        "oncogen_version": __version__,
+        "command_line": command_line,
+        "options": options.to_dict(),
+        "regions": [str(r) for r in regions],
+        "confident_bases": sum(len(c) for c in confident),
+        "counts": {
+            "somatic_snv": sum(v.kind == "SNV" for v in somatic),
+            "somatic_indel": sum(v.kind != "SNV" for v in somatic),
+            "germline": len(germline),
+            "oxog_sites": len(sites),
+            "read_pairs": pairs_written,
+        },
+        "duplicates": DUPLICATE_POLICY,
+        "aligner": "minimap2 (mappy) sr preset, index of the simulated regions +- "
+                   "padding and flank",
+    }
+    files["params"] = write_params(out / "params.json", params)
+    log.info("simulated %d somatic and %d germline variants; %s", len(somatic), len(germline),
+             ", ".join(f"{k}: {v:,} pairs" for k, v in pairs_written.items()))
+    return SimulationResult(out, files, tuple(somatic), tuple(germline), tuple(sites),
+                            confident, pairs_written)

@@ -1,0 +1,104 @@
+"""Base qualities and sequencing errors of simulated Illumina reads.
+
+Qualities fall along the read (faster for read 2), vary per read and per base, and a few
+reads end in a low-quality tail. Each base is then miscalled with the probability its
+quality states (``10 ** (-Q / 10)``), so errors are position- and quality-dependent and
+the qualities are calibrated, as a caller's quality-aware model expects.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from onco_genomics.simulate.genome import A, C, G, N, T
+
+log = logging.getLogger(__name__)
+
+_BASES = np.array([A, C, G, T], dtype=np.uint8)
+_INDEX = np.full(256, 4, dtype=np.int64)
+for _i, _b in enumerate(_BASES):
+    _INDEX[_b] = _i
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """Quality profile and error process of one read of a pair.
+
+    Attributes
+    ----------
+    start_quality, end_quality
+        Mean Phred quality at the first and last cycle (quadratic decline between).
+    read_sd, base_sd
+        Standard deviation of the per-read offset and of per-base noise.
+    tail_fraction
+        Share of reads whose last cycles (from a random point in the last 40%) drop to
+        quality 5-15.
+    min_quality, max_quality
+        Clipping bounds of the Phred scores.
+    """
+
+    start_quality: float = 37.0
+    end_quality: float = 31.0
+    read_sd: float = 1.5
+    base_sd: float = 2.5
+    tail_fraction: float = 0.04
+    min_quality: int = 2
+    max_quality: int = 41
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_quality < self.max_quality <= 93:
+            raise ValueError("qualities must satisfy 0 <= min < max <= 93")
+        if not 0.0 <= self.tail_fraction <= 1.0:
+            raise ValueError("tail_fraction must be in [0, 1]")
+
+    def qualities(self, n_reads: int, read_length: int, rng: np.random.Generator) -> np.ndarray:
+        """Phred qualities, shape ``(n_reads, read_length)``, uint8, in sequencing order."""
+        cycle = np.arange(read_length) / max(read_length - 1, 1)
+        profile = self.start_quality - (self.start_quality - self.end_quality) * cycle ** 2
+        quality = (profile[None, :]
+                   + rng.normal(0.0, self.read_sd, size=(n_reads, 1))
+                   + rng.normal(0.0, self.base_sd, size=(n_reads, read_length)))
+        tails = np.flatnonzero(rng.random(n_reads) < self.tail_fraction)
+        if tails.size:
+            first = rng.integers(int(read_length * 0.6), read_length, size=tails.size)
+            in_tail = np.arange(read_length)[None, :] >= first[:, None]
+            low = rng.uniform(5.0, 15.0, size=(tails.size, read_length))
+            quality[tails] = np.where(in_tail, low, quality[tails])
+        return np.clip(np.rint(quality), self.min_quality, self.max_quality).astype(np.uint8)
+
+    def apply_errors(self, reads: np.ndarray, qualities: np.ndarray,
+                     rng: np.random.Generator) -> np.ndarray:
+        """Miscall bases with the probability their quality states.
+
+        Parameters
+        ----------
+        reads
+            ASCII-coded bases, shape ``(n, L)``, in sequencing order.
+        qualities
+            Phred scores of the same shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            A copy of ``reads`` with substitutions (a miscalled base becomes one of the
+            three others with equal probability; N stays N).
+        """
+        if reads.shape != qualities.shape:
+            raise ValueError("reads and qualities must have the same shape")
+        out = reads.copy()
+        p_error = np.power(10.0, -qualities.astype(np.float64) / 10.0)
+        rows, cols = np.nonzero(rng.random(reads.shape) < p_error)
+        if rows.size:
+            current = _INDEX[out[rows, cols]]
+            shift = rng.integers(1, 4, size=rows.size)
+            new = _BASES[(current + shift) % 4]
+            out[rows, cols] = np.where(current == 4, N, new)
+        return out
+
+
+#: default models for read 1 and read 2 (read 2 degrades faster, as on Illumina)
+READ1_MODEL = ErrorModel()
+READ2_MODEL = ErrorModel(start_quality=36.0, end_quality=28.0)
