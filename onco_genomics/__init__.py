@@ -34,6 +34,11 @@ _API: dict[str, str] = {
     "EvaluationResult": "onco_genomics.evaluate.compare",
     "make_shards": "onco_genomics.caller.shards",
     "merge_vcfs": "onco_genomics.io.merge",
+    "simulate_pair": "onco_genomics.simulate.pair",
+    "SimulationOptions": "onco_genomics.simulate.options",
+    "SimulationResult": "onco_genomics.simulate.pair",
+    "VafSpec": "onco_genomics.simulate.options",
+    "load_mutations": "onco_genomics.simulate.mutations",
 }
 
 

@@ -260,15 +260,44 @@ def _random_indel(window: Window, pos: int, length: int, insertion: bool,
     new_pos, span_start, span_end, ref, alt = indel_span(window, pos, ref, alt)
     if "N" in ref or "N" in alt:
         return None
-    # how far the indel can slide: at least one more copy of the changed bases (and a run
-    # of 3 for single bases) makes it a repeat indel
+    # how far the indel can slide = reference bases of its repeat beyond the change
     shift = (span_end - span_start) - (2 if insertion else length + 2)
-    context: RepeatContext = "none"
-    if shift >= max(2, length):
-        changed = alt[1:] if insertion else ref[1:]
-        context = "homopolymer" if len(set(changed)) == 1 else "str"
+    context = repeat_context(alt[1:] if insertion else ref[1:],
+                             shift + (0 if insertion else length))
     return PlantedVariant(window.chrom, new_pos, ref, alt, haps, span_start, span_end,
                           context=context, source=source)
+
+
+def repeat_context(changed: str, tract: int) -> RepeatContext:
+    """Repeat context of an indel that inserts/deletes ``changed`` in a reference tract.
+
+    Parameters
+    ----------
+    changed
+        Inserted or deleted bases.
+    tract
+        Reference bases, from the left-normalised anchor on, that are copies of the
+        changed sequence's repeat unit (the deleted bases included).
+
+    Returns
+    -------
+    str
+        ``homopolymer`` (unit of 1 base, at least 3 copies in the reference), ``str``
+        (unit of 2-6 bases, at least 2 copies) or ``none``.
+
+    Examples
+    --------
+    >>> repeat_context("AA", 6), repeat_context("CA", 4), repeat_context("ACG", 0)
+    ('homopolymer', 'str', 'none')
+    """
+    size = len(changed)
+    for period in range(1, min(6, size) + 1):
+        if size % period == 0 and changed == changed[:period] * (size // period):
+            copies = tract // period
+            if period == 1:
+                return "homopolymer" if copies >= 3 else "none"
+            return "str" if copies >= 2 else "none"
+    return "none"
 
 
 def find_repeats(window: Window, *, min_homopolymer: int = 4, min_copies: int = 3,
