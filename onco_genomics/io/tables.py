@@ -1,0 +1,396 @@
+"""Feature tables (expression, copy number, mutation features) and sample labels.
+
+A feature table comes back as a float64 :class:`pandas.DataFrame` of samples x features
+(index: sample ids named ``sample``; columns: feature names). Files may be TSV or CSV
+(the delimiter is sniffed), optionally gzipped, with samples in rows or in columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import logging
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from onco_genomics.errors import InputFileError, TableFormatError
+from onco_genomics.io.atomic import atomic_path
+
+log = logging.getLogger(__name__)
+
+Orientation = Literal["auto", "samples-rows", "features-rows"]
+NanPolicy = Literal["error", "drop-features", "impute-median"]
+DuplicatePolicy = Literal["error", "mean", "first"]
+
+#: cell texts read as missing values
+NA_VALUES = ["", "NA", "NaN", "nan", "N/A", "NULL", "null", "."]
+
+_GENE_PATTERNS = re.compile(
+    r"""^(?:
+        ENS[A-Z]*[GTP]\d{6,}(?:\.\d+)?            # Ensembl gene/transcript/protein
+      | (?:AFFX-)?[\w/.\-]*_at                     # Affymetrix probe sets
+      | ILMN_\d+                                   # Illumina probes
+      | [NX][MR]_\d+(?:\.\d+)?                     # RefSeq
+      | [A-Z][A-Z0-9]*(?:orf\d+)?[A-Z0-9]*(?:-[A-Z0-9]+)*(?:\.\d+)?  # HGNC-like symbols
+    )$""",
+    re.VERBOSE,
+)
+_SAMPLE_PATTERNS = re.compile(
+    r"^(?:TCGA-|TARGET-|GSM\d+$|[SED]RR\d+$|[A-Z]_?\d{1,4}$"
+    r"|(?i:sample|patient|case|subject|donor|tumou?r))",
+)
+_EXAMPLES = 3
+
+
+def _looks_like_genes(names: Sequence[str]) -> float:
+    """Fraction of ``names`` shaped like gene symbols or probe/transcript ids."""
+    if not len(names):
+        return 0.0
+    hits = sum(1 for name in names
+               if _GENE_PATTERNS.match(name) and not _SAMPLE_PATTERNS.match(name))
+    return hits / len(names)
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if not path.exists():
+        raise InputFileError(f"table {path} does not exist")
+    if path.is_dir():
+        raise InputFileError(f"table {path} is a folder, expected a TSV/CSV file")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"table {path} is empty (0 bytes)")
+    with open(path, "rb") as handle:
+        magic = handle.read(2)
+    if magic == b"\x1f\x8b":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def _sniff_delimiter(path: Path, first_line: str) -> str:
+    counts = {sep: first_line.count(sep) for sep in ("\t", ",", ";")}
+    sep = max(counts, key=lambda key: counts[key])
+    if counts[sep] == 0:
+        raise TableFormatError(
+            f"table {path} has a single column (first line {first_line[:60]!r}); expected "
+            "a tab- or comma-separated table with an id column and value columns")
+    return sep
+
+
+def _read_raw(path: Path) -> tuple[pd.DataFrame, str]:
+    """The table as in the file: first column as string index, header as columns."""
+    try:
+        with _open_text(path) as handle:
+            first_line = handle.readline().rstrip("\r\n")
+            if not first_line.strip():
+                raise TableFormatError(f"table {path} has an empty first line; expected a "
+                                       "header line with column names")
+            sep = _sniff_delimiter(path, first_line)
+            header = next(csv.reader([first_line], delimiter=sep))
+            text = handle.read()
+            _check_ragged(path, text, sep, len(header))
+            body = pd.read_csv(io.StringIO(text), sep=sep, header=None, index_col=0,
+                               converters={0: str}, na_values=NA_VALUES,
+                               keep_default_na=False, engine="c")
+    except pd.errors.EmptyDataError as err:
+        raise TableFormatError(f"table {path} has a header but no data rows") from err
+    except pd.errors.ParserError as err:
+        raise TableFormatError(f"table {path} has rows of unequal length: {err}; expected "
+                               "the same number of fields on every line") from err
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as err:
+        raise InputFileError(f"table {path} is not readable text ({err}); expected a "
+                             "TSV/CSV file, optionally gzipped") from err
+    n_values = body.shape[1]
+    if len(header) == n_values + 1:
+        corner, names = header[0], header[1:]
+    elif len(header) == n_values:  # R write.table style: no corner cell
+        corner, names = "", header
+    else:
+        raise TableFormatError(
+            f"table {path}: the header has {len(header)} fields but data rows have "
+            f"{n_values + 1}; expected a header with one name per column")
+    body.columns = pd.Index([name.strip() for name in names])
+    body.index = pd.Index([str(name).strip() for name in body.index])
+    body.index.name = corner.strip() or None
+    return body, sep
+
+
+def _check_ragged(path: Path, text: str, sep: str, n_header: int) -> None:
+    """Refuse lines with a field count unlike the first data line (pandas pads short ones)."""
+    if '"' in text:  # quoted fields may hold the delimiter: leave the check to the parser
+        return
+    expected = -1
+    for line_no, line in enumerate(text.splitlines(), start=2):
+        if not line:
+            continue
+        n_fields = line.count(sep) + 1
+        if expected < 0:
+            expected = n_fields
+        elif n_fields != expected:
+            raise TableFormatError(
+                f"table {path} has rows of unequal length: line {line_no} has {n_fields} "
+                f"fields, earlier data lines {expected} (header {n_header}); expected the "
+                "same number of fields on every line")
+
+
+def _check_numeric(path: Path, raw: pd.DataFrame) -> pd.DataFrame:
+    dtypes = list(raw.dtypes)
+    bad_columns = [col for col, dtype in enumerate(dtypes)
+                   if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype)]
+    if not bad_columns:
+        return raw.astype(np.float64)
+    examples: list[str] = []
+    n_bad = 0
+    for col in bad_columns:
+        values = raw.iloc[:, col]
+        numeric = pd.to_numeric(values.astype(str), errors="coerce")
+        mask = numeric.isna() & values.notna()
+        n_bad += int(mask.sum())
+        for position in np.flatnonzero(mask.to_numpy())[:_EXAMPLES]:
+            if len(examples) < _EXAMPLES:
+                examples.append(f"line {position + 2}, row {raw.index[position]!r}, column "
+                                f"{raw.columns[col]!r}: {values.iloc[position]!r}")
+    raise TableFormatError(
+        f"table {path} has {n_bad} non-numeric cell(s) in {len(bad_columns)} column(s), e.g. "
+        f"{'; '.join(examples)}. Expected numbers (missing values as empty, NA or NaN); "
+        "remove annotation columns such as gene descriptions before reading")
+
+
+def _names_preview(names: Iterable[object]) -> str:
+    return ", ".join(repr(str(n)) for n in list(names)[:_EXAMPLES])
+
+
+def _orient(path: Path, table: pd.DataFrame, orientation: Orientation) -> pd.DataFrame:
+    if orientation == "samples-rows":
+        return table
+    if orientation == "features-rows":
+        return table.T
+    if orientation != "auto":
+        raise ValueError(f"orientation must be auto, samples-rows or features-rows, "
+                         f"not {orientation!r}")
+    rows_gene = _looks_like_genes(list(table.index))
+    cols_gene = _looks_like_genes(list(table.columns))
+    n_rows, n_cols = table.shape
+    if rows_gene >= 0.6 and cols_gene < 0.3:
+        reason = f"row names look like genes/probes ({_names_preview(table.index)})"
+    elif cols_gene >= 0.6 and rows_gene < 0.3:
+        return table
+    elif n_rows >= 10 * n_cols and n_rows >= 100:
+        reason = f"it has {n_rows:,} rows and only {n_cols:,} columns"
+    else:
+        return table
+    log.warning("%s: %s, so it was read as features x samples and transposed to %d samples x "
+                "%d features; pass orientation='samples-rows' (--orientation samples-rows) "
+                "if that is wrong", path, reason, n_cols, n_rows)
+    return table.T
+
+
+def _apply_duplicates(path: Path, table: pd.DataFrame, duplicates: DuplicatePolicy,
+                      orientation_hint: str) -> pd.DataFrame:
+    dup_samples = table.index[table.index.duplicated()].unique()
+    if len(dup_samples):
+        raise TableFormatError(
+            f"table {path} has {len(dup_samples)} duplicated sample id(s): "
+            f"{_names_preview(dup_samples)}{'...' if len(dup_samples) > _EXAMPLES else ''}; "
+            f"expected each sample once{orientation_hint}")
+    dup_features = table.columns[table.columns.duplicated()].unique()
+    if not len(dup_features):
+        return table
+    listed = ", ".join(repr(n) for n in list(dup_features)[:5])
+    if duplicates == "error":
+        raise TableFormatError(
+            f"table {path} has {len(dup_features)} duplicated feature name(s): {listed}"
+            f"{'...' if len(dup_features) > 5 else ''}; expected unique names. Pass "
+            "duplicates='mean' or 'first' (--duplicates) to combine them")
+    log.warning("%s: %d duplicated feature name(s) (%s) combined by %s", path,
+                len(dup_features), listed, duplicates)
+    if duplicates == "first":
+        return table.loc[:, ~table.columns.duplicated()]
+    if duplicates == "mean":
+        order = list(dict.fromkeys(table.columns))
+        return table.T.groupby(level=0, sort=False).mean().T[order]
+    raise ValueError(f"duplicates must be error, mean or first, not {duplicates!r}")
+
+
+def _apply_nan_policy(path: Path, table: pd.DataFrame, nan_policy: NanPolicy) -> pd.DataFrame:
+    values = table.to_numpy()
+    if np.isinf(values).any():
+        n_inf = int(np.isinf(values).sum())
+        column = table.columns[np.isinf(values).any(axis=0)][0]
+        raise TableFormatError(f"table {path} has {n_inf} infinite value(s) (e.g. in feature "
+                               f"{column!r}); expected finite numbers")
+    missing = table.isna().sum()
+    missing = missing[missing > 0]
+    if missing.empty:
+        return table
+    total = int(missing.sum())
+    listed = ", ".join(f"{name} ({count})" for name, count in
+                       missing.sort_values(ascending=False, kind="stable").head(5).items())
+    if nan_policy == "error":
+        raise TableFormatError(
+            f"table {path} has {total} missing value(s) in {len(missing)} feature(s): "
+            f"{listed}{'...' if len(missing) > 5 else ''}; expected none. Pass "
+            "nan_policy='drop-features' or 'impute-median' (--nan-policy) or fill them")
+    if nan_policy == "drop-features":
+        log.warning("%s: dropped %d feature(s) with missing values: %s", path, len(missing),
+                    listed)
+        return table.drop(columns=missing.index)
+    if nan_policy == "impute-median":
+        all_missing = [name for name in missing.index if table[name].isna().all()]
+        if all_missing:
+            log.warning("%s: dropped %d feature(s) with no values at all: %s", path,
+                        len(all_missing), _names_preview(all_missing))
+            table = table.drop(columns=all_missing)
+        log.warning("%s: imputed %d missing value(s) in %d feature(s) with the feature median",
+                    path, total, len(missing) - len(all_missing))
+        return table.fillna(table.median())
+    raise ValueError(f"nan_policy must be error, drop-features or impute-median, "
+                     f"not {nan_policy!r}")
+
+
+def read_table(path: str | os.PathLike[str], *, orientation: Orientation = "auto",
+               nan_policy: NanPolicy = "error",
+               duplicates: DuplicatePolicy = "error") -> pd.DataFrame:
+    """Read a numeric feature table as samples x features (float64).
+
+    Parameters
+    ----------
+    path
+        TSV or CSV (delimiter sniffed from the header), optionally gzipped. The first
+        column holds row names; the header holds column names (an R-style header without
+        the corner cell is accepted).
+    orientation
+        ``"samples-rows"``, ``"features-rows"`` (transposed on reading) or ``"auto"``:
+        transposed, with a WARNING, when the row names look like genes/probes and the
+        column names do not, or (names telling nothing) when there are 10x more rows than
+        columns.
+    nan_policy
+        Missing cells: ``"error"``, ``"drop-features"`` (drop features with any missing
+        value) or ``"impute-median"`` (fill with the feature's median).
+    duplicates
+        Duplicated feature names: ``"error"``, ``"mean"`` (average them) or ``"first"``.
+        Duplicated sample ids are always an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        float64, index = sample ids (named ``sample``), columns = feature names.
+
+    Raises
+    ------
+    TableFormatError
+        Non-numeric cells (with line/row/column/value of the first few), duplicated names,
+        missing values under ``nan_policy="error"``, ragged rows.
+    InputFileError
+        Missing, empty or unreadable files.
+    """
+    path = Path(path)
+    raw, _ = _read_raw(path)
+    if raw.shape[1] == 0 or raw.shape[0] == 0:
+        raise TableFormatError(f"table {path} has no values (shape {raw.shape})")
+    table = _orient(path, _check_numeric(path, raw), orientation)
+    hint = ""
+    if orientation == "auto":
+        layout = "samples in columns" if table.shape[0] == raw.shape[1] and table.shape[0] != \
+            raw.shape[0] else "samples in rows"
+        hint = (f" (the table was read with {layout}; if that is wrong pass orientation="
+                "'samples-rows' or 'features-rows')")
+    table = _apply_duplicates(path, table, duplicates, hint)
+    table = _apply_nan_policy(path, table, nan_policy)
+    if table.shape[1] == 0:
+        raise TableFormatError(f"table {path} has no feature left after dropping missing "
+                               "values; use nan_policy='impute-median' or fix the file")
+    table = table.astype(np.float64)
+    table.index = pd.Index(table.index.astype(str), name="sample")
+    table.columns = pd.Index(table.columns.astype(str)).rename(None)
+    log.info("read %s: %d samples x %d features", path, table.shape[0], table.shape[1])
+    return table
+
+
+def read_labels(path: str | os.PathLike[str], *, column: str | None = None) -> pd.Series:
+    """Read sample labels: the first column is the sample id, ``column`` the label.
+
+    Parameters
+    ----------
+    path
+        TSV/CSV, optionally gzipped, with a header.
+    column
+        Label column; may be omitted when the file has exactly one column besides the id.
+
+    Returns
+    -------
+    pandas.Series
+        sample id -> label, named after the label column. Numeric labels (all values
+        numbers) come back as float64, others as strings. Samples with an empty label are
+        dropped with a warning.
+
+    Raises
+    ------
+    TableFormatError
+        Unknown or ambiguous label column, duplicated sample ids, no labels at all.
+    """
+    path = Path(path)
+    try:
+        with _open_text(path) as handle:
+            first_line = handle.readline().rstrip("\r\n")
+            sep = _sniff_delimiter(path, first_line)
+            header = [name.strip() for name in next(csv.reader([first_line], delimiter=sep))]
+            table = pd.read_csv(handle, sep=sep, header=None, dtype=str, na_values=NA_VALUES,
+                                keep_default_na=False)
+    except pd.errors.EmptyDataError as err:
+        raise TableFormatError(f"label file {path} has a header but no rows") from err
+    except pd.errors.ParserError as err:
+        raise TableFormatError(f"label file {path} has rows of unequal length: {err}") from err
+    if table.shape[1] != len(header):
+        raise TableFormatError(f"label file {path}: the header has {len(header)} fields but "
+                               f"rows have {table.shape[1]}")
+    table.columns = pd.Index(header)
+    label_columns = header[1:]
+    if column is None:
+        if len(label_columns) != 1:
+            raise TableFormatError(
+                f"label file {path} has {len(label_columns)} label columns "
+                f"({', '.join(label_columns)}); choose one with column=... (--label-column)")
+        column = label_columns[0]
+    elif column not in label_columns:
+        raise TableFormatError(f"label file {path} has no column {column!r}; found "
+                               f"{', '.join(label_columns)}")
+    samples = table.iloc[:, 0].astype(str).str.strip()
+    duplicated = samples[samples.duplicated()].unique()
+    if len(duplicated):
+        raise TableFormatError(
+            f"label file {path} lists {len(duplicated)} sample(s) more than once: "
+            f"{', '.join(duplicated[:5])}; expected one label per sample")
+    labels = pd.Series(table[column].str.strip().to_numpy(), index=pd.Index(samples,
+                       name="sample"), name=column)
+    missing = labels.isna() | (labels == "")
+    if missing.all():
+        raise TableFormatError(f"label file {path}: column {column!r} has no labels")
+    if missing.any():
+        log.warning("%s: %d sample(s) without a %s label dropped (e.g. %s)", path,
+                    int(missing.sum()), column, _names_preview(labels.index[missing]))
+        labels = labels[~missing]
+    numeric = pd.to_numeric(labels, errors="coerce")
+    if numeric.notna().all():
+        return numeric.astype(np.float64)
+    return labels.astype(str)
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``df`` as a TSV (gzipped if ``path`` ends in ``.gz``), atomically.
+
+    The index is written as the first column (named after ``df.index.name`` or
+    ``sample``); floats keep full precision so :func:`read_table` round-trips exactly.
+    """
+    target = Path(path)
+    label = df.index.name or "sample"
+    with atomic_path(target) as tmp:
+        df.to_csv(tmp, sep="\t", index=True, index_label=str(label),
+                  compression="gzip" if target.suffix == ".gz" else None)
+    log.debug("wrote %s (%d x %d)", target, df.shape[0], df.shape[1])
+    return target
