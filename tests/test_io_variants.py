@@ -139,6 +139,20 @@ def test_text_that_is_not_a_vcf() -> None:
         read_variants(DATA / "not_a_vcf.txt")
 
 
+def test_malformed_record_names_the_last_good_one() -> None:
+    with pytest.raises(InputFileError, match=r"malformed or truncated record after 17:2048.*"
+                                             r"bcftools view"):
+        list(read_variants(DATA / "malformed_record.vcf"))
+
+
+def test_float_formatting(tmp_path: Path) -> None:
+    header = VcfHeader(contigs=[("17", 4200)], info=[HeaderField("X", "4", "Float", "x")])
+    record = Variant("17", 0, "A", "C", qual=12345.678, info={"X": [0.000123456, 2.0, 3,
+                                                                  float("nan")]})
+    line = write_vcf(tmp_path / "f.vcf", header, [record]).read_text().splitlines()[-1]
+    assert line == "17\t1\t.\tA\tC\t12346\tPASS\tX=0.0001235,2,3,."
+
+
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="does not exist"):
         read_variants(tmp_path / "absent.vcf")

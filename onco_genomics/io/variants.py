@@ -188,6 +188,8 @@ def _format_number(value: float | int) -> str:
     if math.isinf(value):
         return "Inf" if value > 0 else "-Inf"
     text = f"{value:.4g}"
+    if "e+" in text and abs(value) < 1e15:
+        text = f"{value:.0f}"  # 12345.6 -> 12346, not 1.235e+04
     return text
 
 
@@ -545,16 +547,15 @@ def _header_numbers(vcf: Any) -> tuple[dict[str, tuple[str, str]], dict[str, tup
 def _convert(text: str, vtype: str) -> Any:
     if text == "." or text == "":
         return None
-    if vtype == "Integer":
+    if vtype in ("Integer", "Float"):
         try:
-            return int(text)
+            return int(text) if vtype == "Integer" else float(text)
         except ValueError:
-            return float(text)
-    if vtype == "Float":
+            pass
         try:
-            return float(text)
+            return float(text)  # an Integer field holding 1.5, or a Float spelled oddly
         except ValueError:
-            return None if text.lower() == "nan" else text
+            return text  # kept as written rather than guessed
     return text
 
 
@@ -620,6 +621,26 @@ def _read_vcf(path: Path, *, pass_only: bool, region: Region | None) -> Iterator
     return _iter_vcf(vcf, path, pass_only=pass_only, region=region)
 
 
+def _checked(records: Iterator[Any], path: Path) -> Iterator[Any]:
+    """Pass records through, turning htslib parse failures into :class:`InputFileError`."""
+    where = "the header"
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except Exception as err:
+            # cyvcf2 raises a bare Exception for htslib read errors; anything else is a bug
+            if "htslib" not in str(err) and "bcf_read" not in str(err):
+                raise
+            raise InputFileError(
+                f"{path}: malformed or truncated record after {where} ({err}); expected "
+                f"tab-separated VCF records. Check the file with `bcftools view {path}`"
+            ) from err
+        where = f"{record.CHROM}:{record.POS}"
+        yield record
+
+
 def _iter_vcf(vcf: Any, path: Path, *, pass_only: bool,
               region: Region | None) -> Iterator[Variant]:
     info_defs, format_defs = _header_numbers(vcf)
@@ -634,7 +655,7 @@ def _iter_vcf(vcf: Any, path: Path, *, pass_only: bool,
         source = itertools.chain([first] if first is not None else [], query)
     n_skipped = 0
     try:
-        for record in source:
+        for record in _checked(source, path):
             pos = record.POS - 1
             if region is not None and not region.contains(record.CHROM, pos):
                 continue
