@@ -40,6 +40,8 @@ MODULES = NEXTFLOW / "modules" / "oncogen"
 DATA = Path(__file__).parent / "data" / "evaluate"
 EXAMPLE = ROOT / "example_data"
 HAS_CALL = importlib.util.find_spec("onco_genomics.commands.call") is not None
+SHIPPED_MODEL = ROOT / "onco_genomics" / "data" / "models" / "caller_default" / "model.json"
+CHR20 = Path("/usr/share/doc/vt/examples/ref/20.fa.gz")  # Debian vt-examples (MIT)
 
 
 # ----------------------------------------------------------------------------- renderer
@@ -453,33 +455,65 @@ def test_call_script_renders_the_documented_command(processes: dict[str, Process
     assert "-o custom.vcf.gz" in prefixed and "--bed shard_002.bed" in prefixed
 
 
+def _pair(tmp_path: Path) -> tuple[Path, Path | None, Path]:
+    """(FASTA, BED or None, folder with tumor/normal BAMs): example_data/, else simulated."""
+    if (EXAMPLE / "tumor.bam").exists():
+        fastas = sorted(EXAMPLE.glob("*.fa")) + sorted(EXAMPLE.glob("*.fa.gz"))
+        assert fastas, "example_data has tumor.bam but no FASTA"
+        beds = sorted(EXAMPLE.glob("*.bed"))
+        bed = EXAMPLE / "confident.bed" if (EXAMPLE / "confident.bed").exists() else (
+            beds[0] if beds else None)
+        return fastas[0], bed, EXAMPLE
+    import pysam
+    from click.testing import CliRunner
+
+    from onco_genomics.cli import cli
+
+    fasta = tmp_path / "slice.fa"
+    with pysam.FastaFile(str(CHR20)) as chr20:
+        seq = chr20.fetch("20", 10_000_000, 10_030_000)
+    fasta.write_text(">20s\n" + "\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)) + "\n")
+    pysam.faidx(str(fasta))
+    out = tmp_path / "sim"
+    result = CliRunner().invoke(cli, ["-q", "simulate", "--ref", str(fasta), "--region",
+                                      "20s:1-30000", "--out-dir", str(out), "--seed", "7",
+                                      "--tumor-depth", "40", "--normal-depth", "25",
+                                      "--snv-rate", "n=12", "--indel-rate", "n=4"])
+    assert result.exit_code == 0, result.output
+    return fasta, out / "confident.bed", out
+
+
 @pytest.mark.skipif(not HAS_CALL, reason="`oncogen call` (onco_genomics.commands.call, engineer "
                     "caller) is not in the tree yet")
-@pytest.mark.skipif(not (EXAMPLE / "tumor.bam").exists(),
-                    reason="example_data/ (engineer simulate) has no tumor.bam yet")
-def test_scatter_call_gather_on_example_data(processes: dict[str, Process],
-                                             tmp_path: Path) -> None:
-    """The three rendered scripts in workflow order on example_data: shards -> call -> merge."""
-    fastas = sorted(EXAMPLE.glob("*.fa")) + sorted(EXAMPLE.glob("*.fa.gz"))
-    assert fastas, "example_data has no FASTA"
-    fasta = fastas[0]
+@pytest.mark.skipif(not SHIPPED_MODEL.exists(), reason="no shipped caller model yet "
+                    f"({SHIPPED_MODEL.relative_to(ROOT)}, engineer caller)")
+@pytest.mark.skipif(not (EXAMPLE / "tumor.bam").exists() and not CHR20.exists(),
+                    reason="neither example_data/tumor.bam nor Debian vt-examples chr20 to "
+                    "simulate a pair from")
+def test_scatter_call_gather(processes: dict[str, Process], tmp_path: Path) -> None:
+    """The three rendered scripts in workflow order: shards -> call per shard -> merge.
+
+    On example_data/ when it has a tumor/normal pair, else on a pair simulated from a 30 kb
+    chr20 slice. The merged VCF must hold every shard's records once, sorted and indexed.
+    """
+    fasta, targets, pair = _pair(tmp_path)
     fai = Path(f"{fasta}.fai")
-    beds = sorted(EXAMPLE.glob("*.bed"))
+    gzi = {f"{fasta.name}.gzi": Path(f"{fasta}.gzi")} if Path(f"{fasta}.gzi").exists() else {}
     work = tmp_path / "shards"
-    stage(work, {fasta.name: fasta, fai.name: fai, **({"targets.bed": beds[0]} if beds else {})})
+    stage(work, {fasta.name: fasta, fai.name: fai, **gzi,
+                 **({"targets.bed": targets} if targets else {})})
     result = run_script(processes["shards"].render("script", {
         "meta": {"id": "ref"}, "meta2": {"id": "targets"}, "task": task("ONCOGEN_SHARDS"),
-        "fasta": fasta.name, "fai": fai.name, "bed": "targets.bed" if beds else [],
+        "fasta": fasta.name, "fai": fai.name, "bed": "targets.bed" if targets else [],
         "n_shards": 2}), work)
     assert result.returncode == 0, result.stderr
     shard_beds = check_outputs(processes["shards"], work)["beds"]
     vcfs = []
     for bed in shard_beds:
         call_work = tmp_path / f"call_{bed.stem}"
-        staged = {"tumor.bam": EXAMPLE / "tumor.bam", "tumor.bam.bai": EXAMPLE / "tumor.bam.bai",
-                  "normal.bam": EXAMPLE / "normal.bam",
-                  "normal.bam.bai": EXAMPLE / "normal.bam.bai",
-                  bed.name: bed, fasta.name: fasta, fai.name: fai}
+        staged = {"tumor.bam": pair / "tumor.bam", "tumor.bam.bai": pair / "tumor.bam.bai",
+                  "normal.bam": pair / "normal.bam", "normal.bam.bai": pair / "normal.bam.bai",
+                  bed.name: bed, fasta.name: fasta, fai.name: fai, **gzi}
         stage(call_work, staged)
         scope = {"meta": {"id": f"example.{bed.stem}"}, "meta2": {"id": "ref"},
                  "task": task("ONCOGEN_CALL", cpus=2, args="--device cpu"),
@@ -496,6 +530,7 @@ def test_scatter_call_gather_on_example_data(processes: dict[str, Process],
         "vcfs": [f"shards/{p.name}" for p in vcfs]}), merge_work)
     assert result.returncode == 0, result.stderr
     merged = list(read_variants(check_outputs(processes["merge"], merge_work)["vcf"][0]))
+    assert [(v.chrom, v.pos) for v in merged] == sorted((v.chrom, v.pos) for v in merged)
     per_shard = [v for p in vcfs for v in read_variants(p)]
     assert sorted((v.chrom, v.pos, v.ref, v.alt) for v in merged) == sorted(
         {(v.chrom, v.pos, v.ref, v.alt) for v in per_shard})
