@@ -1,0 +1,326 @@
+"""Scan one region of a tumour/normal pair: reads -> columns -> candidates -> tensors.
+
+:func:`scan_region` is the unit of work of the caller: it opens its own BAM and FASTA
+handles (it runs inside worker processes, one chunk at a time), reads each BAM once over
+the region plus ``options.flank`` bases either side, and returns the encoded candidates
+whose (left-aligned) position lies in the region. Adjacent regions therefore produce
+disjoint candidate sets whose union is what one scan over both would give.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pysam
+
+from onco_genomics.errors import (
+    ContigMismatchError,
+    IndexMissingError,
+    InputFileError,
+    OptionsError,
+)
+from onco_genomics.evaluate.normalize import normalize_variant
+from onco_genomics.io.variants import Variant
+from onco_genomics.pileup.candidates import (
+    ALLELES,
+    AlleleDepths,
+    Candidate,
+    PileupOptions,
+    base_of,
+    passes_thresholds,
+    propose_snvs,
+)
+from onco_genomics.pileup.columns import (
+    ColumnLayout,
+    ColumnStats,
+    IndelScan,
+    accumulate_columns,
+    augmented_layout,
+    scan_indels,
+)
+from onco_genomics.pileup.encode import PileupBatch, encode_candidates
+from onco_genomics.pileup.fetch import ReadArrays, fetch_reads
+from onco_genomics.regions import Region
+
+log = logging.getLogger(__name__)
+
+#: reference bases fetched beyond the scanned span, for left-aligning reads' indels
+_REFERENCE_MARGIN = 1000
+_CODE = np.full(256, 4, dtype=np.int8)
+for _i, _b in enumerate(b"ACGT"):
+    _CODE[_b] = _i
+    _CODE[_b + 32] = _i
+
+IndelKey = tuple[int, str, str]  # (pos, ref, alt), VCF-style and normalised
+
+
+class _ChunkReference:
+    """``fetch(chrom, start, end)`` from a cached slice, falling back to the FASTA."""
+
+    def __init__(self, fasta: pysam.FastaFile, chrom: str, start: int, bases: str) -> None:
+        self.fasta = fasta
+        self.chrom = chrom
+        self.start = start
+        self.bases = bases
+
+    def fetch(self, chrom: str, start: int, end: int) -> str:
+        if chrom == self.chrom and start >= self.start and end <= self.start + len(self.bases):
+            return self.bases[start - self.start:end - self.start]
+        return str(self.fasta.fetch(chrom, start, end)).upper()
+
+
+@dataclass(frozen=True)
+class _SamplePileup:
+    """Everything the scan derives from one sample's reads."""
+
+    reads: ReadArrays
+    indels: IndelScan
+
+
+def _open_bam(path: str | Path, role: str, reference: str | Path) -> pysam.AlignmentFile:
+    if not os.path.exists(path):
+        raise InputFileError(f"{role} alignments: expected a BAM/CRAM file at {path}, found none")
+    try:
+        bam = pysam.AlignmentFile(str(path), "r", reference_filename=str(reference))
+    except (ValueError, OSError) as exc:
+        raise InputFileError(
+            f"{role} alignments {path}: expected a BAM or CRAM file, could not open it ({exc})"
+        ) from exc
+    if not bam.has_index():
+        bam.close()
+        raise IndexMissingError(
+            f"{role} alignments {path} need an index (.bai/.csi/.crai), found none; "
+            f"create one with: samtools index {path}"
+        )
+    return bam
+
+
+def _open_fasta(path: str | Path) -> pysam.FastaFile:
+    if not os.path.exists(path):
+        raise InputFileError(f"reference: expected a FASTA file at {path}, found none")
+    if not os.path.exists(f"{path}.fai"):
+        raise IndexMissingError(
+            f"reference {path} needs a .fai index, found none; create one with: "
+            f"samtools faidx {path}"
+        )
+    try:
+        return pysam.FastaFile(str(path))
+    except (ValueError, OSError) as exc:
+        raise InputFileError(f"reference {path}: expected an indexed FASTA ({exc})") from exc
+
+
+def _check_contig(region: Region, fasta: pysam.FastaFile,
+                  bams: Iterable[tuple[str, pysam.AlignmentFile]]) -> int:
+    if region.chrom not in fasta.references:
+        raise ContigMismatchError(
+            f"region {region}: expected contig {region.chrom!r} in the reference, found only "
+            f"{', '.join(list(fasta.references)[:5])}...; use the reference the BAMs were "
+            "aligned to"
+        )
+    length = fasta.get_reference_length(region.chrom)
+    if region.end > length:
+        raise ContigMismatchError(
+            f"region {region} ends past contig {region.chrom} (length {length:,}) of the reference"
+        )
+    for role, bam in bams:
+        if region.chrom not in bam.references:
+            raise ContigMismatchError(
+                f"{role} BAM {bam.filename.decode()}: expected contig {region.chrom!r} of the "
+                "region, found none; check the contig naming (chr20 vs 20) and the genome build"
+            )
+        bam_length = bam.get_reference_length(region.chrom)
+        if bam_length != length:
+            raise ContigMismatchError(
+                f"{role} BAM {bam.filename.decode()}: contig {region.chrom} has length "
+                f"{bam_length:,}, expected {length:,} as in the reference; the BAM was "
+                "aligned to another genome build"
+            )
+    return length
+
+
+def _indel_alleles(sample: _SamplePileup, chrom: str, reference: _ChunkReference,
+                   cache: dict[tuple[int, int, str], IndelKey | None]
+                   ) -> tuple[Counter[IndelKey], Counter[int]]:
+    """Reads per normalised indel allele, and indel reads per normalised anchor."""
+    events = sample.indels.events
+    bases = sample.reads.bases
+    raw: Counter[tuple[int, int, str]] = Counter()
+    for anchor, length, qoff in zip(events.anchor.tolist(), events.length.tolist(),
+                                    events.query_offset.tolist(), strict=True):
+        inserted = ""
+        if length > 0:
+            codes = bases[qoff:qoff + length]
+            if np.any(codes > 3):
+                continue
+            inserted = "".join(ALLELES[c] for c in codes.tolist())
+        raw[(anchor, length, inserted)] += 1
+    alleles: Counter[IndelKey] = Counter()
+    per_anchor: Counter[int] = Counter()
+    for key, reads in raw.items():
+        if key not in cache:
+            anchor, length, inserted = key
+            if length > 0:
+                ref = reference.fetch(chrom, anchor, anchor + 1)
+                alt = ref + inserted
+            else:
+                ref = reference.fetch(chrom, anchor, anchor - length + 1)
+                alt = ref[0]
+            if len(ref) < 1 or not set(ref + alt) <= set("ACGT"):
+                cache[key] = None
+            else:
+                norm = normalize_variant(Variant(chrom, anchor, ref, alt), reference,
+                                         check_ref=False)
+                cache[key] = (norm.pos, norm.ref, norm.alt)
+        normalised = cache[key]
+        if normalised is None:
+            continue
+        alleles[normalised] += reads
+        per_anchor[normalised[0]] += reads
+    return alleles, per_anchor
+
+
+def _indel_depths(alleles: Counter[IndelKey], per_anchor: Counter[int], key: IndelKey,
+                  junction_depth: npt.NDArray[np.int32], span_start: int) -> AlleleDepths:
+    pos = key[0]
+    alt = alleles.get(key, 0)
+    with_indel = per_anchor.get(pos, 0)
+    idx = pos - span_start
+    depth = int(junction_depth[idx]) if 0 <= idx < len(junction_depth) else 0
+    depth = max(depth, with_indel)
+    return AlleleDepths(ref=depth - with_indel, alt=alt, depth=depth)
+
+
+def _snv_depths(counts: npt.NDArray[np.int32], ref_code: int, alt_code: int) -> AlleleDepths:
+    return AlleleDepths(ref=int(counts[ref_code]), alt=int(counts[alt_code]),
+                        depth=int(counts.sum()))
+
+
+def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np.int8],
+                tumor: _SamplePileup, normal: _SamplePileup, tumor_stats: ColumnStats,
+                normal_stats: ColumnStats, reference: _ChunkReference,
+                options: PileupOptions) -> list[Candidate]:
+    chrom = region.chrom
+    first = region.start - layout.span_start
+    cols = layout.column_of[first:first + len(region)]
+    tumor_counts = tumor_stats.sums[0][:, cols]
+    normal_counts = normal_stats.sums[0][:, cols]
+    snvs = propose_snvs(tumor_counts, span_codes[first:first + len(region)], region.start,
+                        options=options)
+    out: list[Candidate] = []
+    for pos, ref_code, alt_code in zip(snvs.pos.tolist(), snvs.ref_code.tolist(),
+                                       snvs.alt_code.tolist(), strict=True):
+        i = pos - region.start
+        out.append(Candidate(
+            chrom=chrom, pos=pos, ref=base_of(ref_code), alt=base_of(alt_code), vartype="SNV",
+            tumor=_snv_depths(tumor_counts[:, i], ref_code, alt_code),
+            normal=_snv_depths(normal_counts[:, i], ref_code, alt_code),
+        ))
+    cache: dict[tuple[int, int, str], IndelKey | None] = {}
+    t_alleles, t_anchor = _indel_alleles(tumor, chrom, reference, cache)
+    n_alleles, n_anchor = _indel_alleles(normal, chrom, reference, cache)
+    keys = sorted(k for k in t_alleles if region.start <= k[0] < region.end)
+    for key in keys:
+        t_depths = _indel_depths(t_alleles, t_anchor, key, tumor.indels.junction_depth,
+                                 layout.span_start)
+        if not passes_thresholds(t_depths.alt, t_depths.depth, options):
+            continue
+        pos, ref, alt = key
+        out.append(Candidate(
+            chrom=chrom, pos=pos, ref=ref, alt=alt,
+            vartype="INS" if len(alt) > len(ref) else "DEL",
+            tumor=t_depths,
+            normal=_indel_depths(n_alleles, n_anchor, key, normal.indels.junction_depth,
+                                 layout.span_start),
+        ))
+    out.sort(key=lambda c: c.sort_key)
+    return out
+
+
+def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | Path,
+                region: Region, *, options: PileupOptions = PileupOptions()) -> PileupBatch:  # noqa: B008
+    """Find and encode the candidates of a tumour/normal pair in one region.
+
+    Parameters
+    ----------
+    tumor_bam, normal_bam
+        Indexed BAM (or CRAM) files of the tumour and the matched normal.
+    reference
+        Indexed FASTA the reads were aligned to.
+    region
+        0-based half-open interval; the caller passes chunks of about 100-500 kb.
+    options
+        Read filters and candidate thresholds.
+
+    Returns
+    -------
+    PileupBatch
+        Candidates with their position in ``region``, sorted by ``(pos, ref, alt)``, and
+        their tensors.
+
+    Raises
+    ------
+    InputFileError, IndexMissingError
+        A file is missing, unreadable or unindexed.
+    ContigMismatchError
+        The region's contig is absent from, or has another length in, an input.
+    OptionsError
+        Tumour and normal are the same file.
+
+    Examples
+    --------
+    >>> from onco_genomics.regions import Region
+    >>> batch = scan_region("tumor.bam", "normal.bam", "ref.fa",
+    ...                     Region("20", 1_000_000, 1_500_000))  # doctest: +SKIP
+    >>> batch.tensors.shape  # doctest: +SKIP
+    (1234, 70, 41)
+    """
+    if os.path.exists(tumor_bam) and os.path.exists(normal_bam) and os.path.samefile(
+            tumor_bam, normal_bam):
+        raise OptionsError(
+            f"expected different tumour and normal alignments, got the same file {tumor_bam} "
+            "twice; pass the matched normal's BAM as the normal"
+        )
+    fasta = _open_fasta(reference)
+    tumor_file = _open_bam(tumor_bam, "tumour", reference)
+    normal_file = _open_bam(normal_bam, "normal", reference)
+    try:
+        length = _check_contig(region, fasta, [("tumour", tumor_file), ("normal", normal_file)])
+        if len(region) == 0:
+            return PileupBatch.empty()
+        span_start = max(0, region.start - options.flank)
+        span_end = min(length, region.end + options.flank)
+        ref_lo = max(0, span_start - _REFERENCE_MARGIN)
+        ref_hi = min(length, span_end + _REFERENCE_MARGIN)
+        ref_text = str(fasta.fetch(region.chrom, ref_lo, ref_hi)).upper()
+        ref_codes = _CODE[np.frombuffer(ref_text.encode("ascii"), dtype=np.uint8)]
+        chunk_ref = _ChunkReference(fasta, region.chrom, ref_lo, ref_text)
+        samples = []
+        for bam in (tumor_file, normal_file):
+            reads = fetch_reads(bam, region.chrom, span_start, span_end, options=options)
+            indels = scan_indels(reads, ref_codes, ref_lo, span_start, span_end)
+            samples.append(_SamplePileup(reads=reads, indels=indels))
+        tumor, normal = samples
+        layout = augmented_layout(span_start, np.maximum(tumor.indels.max_insert,
+                                                         normal.indels.max_insert))
+        stats = [accumulate_columns(s.reads, s.indels, layout, min_baseq=options.min_baseq,
+                                    max_depth=options.max_depth) for s in samples]
+        span_codes = ref_codes[span_start - ref_lo:span_end - ref_lo]
+        candidates = _candidates(region, layout, span_codes, tumor, normal, stats[0], stats[1],
+                                 chunk_ref, options)
+        batch = encode_candidates(candidates, layout=layout,
+                                  reference_columns=layout.reference_columns(span_codes),
+                                  tumor=stats[0], normal=stats[1])
+        log.debug("%s: %d tumour and %d normal reads, %d candidates", region, len(tumor.reads),
+                  len(normal.reads), len(batch))
+        return batch
+    finally:
+        tumor_file.close()
+        normal_file.close()
+        fasta.close()
