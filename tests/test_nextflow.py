@@ -534,3 +534,25 @@ def test_scatter_call_gather(processes: dict[str, Process], tmp_path: Path) -> N
     per_shard = [v for p in vcfs for v in read_variants(p)]
     assert sorted((v.chrom, v.pos, v.ref, v.alt) for v in merged) == sorted(
         {(v.chrom, v.pos, v.ref, v.alt) for v in per_shard})
+
+
+@pytest.mark.skipif(not (EXAMPLE / "tumor.bam").exists(),
+                    reason="example_data/ (engineer simulate) has no tumor.bam yet")
+def test_test_profile_points_at_example_data() -> None:
+    """`-profile test` (launched from the repository root) names files that exist."""
+    import csv
+
+    config = (NEXTFLOW / "nextflow.config").read_text()
+    test = config[config.index("    test {"):]
+    fasta = re.search(r"params\.fasta\s*=\s*['\"]([^'\"]+)['\"]", test)
+    sheet = re.search(r"params\.input\s*=\s*['\"]([^'\"]+)['\"]", test)
+    assert fasta and sheet
+    bed = re.search(r"params\.bed\s*=\s*['\"]([^'\"]+)['\"]", test)
+    for path in (fasta[1], f"{fasta[1]}.fai", *([bed[1]] if bed else [])):
+        assert (ROOT / path).exists(), f"-profile test names {path}, which does not exist"
+    with open(ROOT / sheet[1], newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    for row in rows:
+        for column in ("tumor", "normal", "tumor_index", "normal_index"):
+            assert (ROOT / row[column]).exists(), row[column]
