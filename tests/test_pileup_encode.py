@@ -1,0 +1,234 @@
+"""Tests for the column kernels and the tensor encoder (onco_genomics.pileup.columns/encode).
+
+Property tests (Hypothesis) draw random reads with matches, insertions, deletions and
+soft clips over a random reference, build :class:`ReadArrays` directly (no BAM), and check
+the encoder's invariants: counts sum to depth in every column, allele fractions sum to
+one where there are reads, a site without reads encodes to zeros, and the encoding is
+deterministic.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from onco_genomics.pileup.candidates import ALLELES, AlleleDepths, Candidate
+from onco_genomics.pileup.columns import (
+    FEATURES,
+    MAX_INSERT_COLUMNS,
+    ColumnLayout,
+    ColumnStats,
+    accumulate_columns,
+    augmented_layout,
+    scan_indels,
+)
+from onco_genomics.pileup.encode import (
+    CENTER,
+    CHANNELS,
+    DEPTH_SCALE,
+    ENCODER_VERSION,
+    WINDOW,
+    PileupBatch,
+    encode_candidates,
+    encoder_spec,
+)
+from onco_genomics.pileup.fetch import ReadArrays
+
+SPAN = 120  # reference positions of the synthetic span (starting at 0)
+
+ReadSpec = tuple[int, list[tuple[int, int]], list[int], list[int], bool]
+
+
+def make_reads(specs: list[ReadSpec]) -> ReadArrays:
+    """ReadArrays from (pos, cigar, base codes, qualities, reverse) tuples."""
+    specs = sorted(specs, key=lambda s: s[0])
+    seq_start = np.zeros(len(specs) + 1, dtype=np.int64)
+    cigar_start = np.zeros(len(specs) + 1, dtype=np.int64)
+    bases: list[int] = []
+    quals: list[int] = []
+    ops: list[int] = []
+    lens: list[int] = []
+    for i, (_, cigar, seq, qual, _) in enumerate(specs):
+        bases += seq
+        quals += qual
+        ops += [op for op, _ in cigar]
+        lens += [n for _, n in cigar]
+        seq_start[i + 1] = len(bases)
+        cigar_start[i + 1] = len(ops)
+    pos = np.array([s[0] for s in specs], dtype=np.int64)
+    return ReadArrays(ref_start=pos, count_from=pos.copy(),
+                      mapq=np.full(len(specs), 60, dtype=np.int32),
+                      reverse=np.array([s[4] for s in specs], dtype=bool),
+                      seq_start=seq_start, bases=np.array(bases, dtype=np.uint8),
+                      quals=np.array(quals, dtype=np.uint8), cigar_start=cigar_start,
+                      cigar_ops=np.array(ops, dtype=np.uint8),
+                      cigar_lens=np.array(lens, dtype=np.int64))
+
+
+@st.composite
+def read_specs(draw: st.DrawFn) -> ReadSpec:
+    pos = draw(st.integers(0, SPAN - 30))
+    cigar: list[tuple[int, int]] = []
+    if draw(st.booleans()):
+        cigar.append((4, draw(st.integers(1, 5))))
+    cigar.append((0, draw(st.integers(1, 10))))
+    for _ in range(draw(st.integers(0, 3))):
+        op = draw(st.sampled_from([1, 2]))
+        cigar.append((op, draw(st.integers(1, 6))))
+        cigar.append((0, draw(st.integers(1, 10))))
+    if draw(st.booleans()):
+        cigar.append((4, draw(st.integers(1, 5))))
+    qlen = sum(n for op, n in cigar if op in (0, 1, 4))
+    seq = draw(st.lists(st.integers(0, 4), min_size=qlen, max_size=qlen))
+    qual = draw(st.lists(st.integers(0, 40), min_size=qlen, max_size=qlen))
+    return (pos, cigar, seq, qual, draw(st.booleans()))
+
+
+def columns_for(samples: list[ReadArrays], ref_codes: np.ndarray, *, min_baseq: int = 10,
+                max_depth: int = 2000) -> tuple[ColumnLayout, list[ColumnStats]]:
+    scans = [scan_indels(reads, ref_codes, 0, 0, SPAN) for reads in samples]
+    layout = augmented_layout(0, np.maximum.reduce([s.max_insert for s in scans]))
+    stats = [accumulate_columns(r, s, layout, min_baseq=min_baseq, max_depth=max_depth)
+             for r, s in zip(samples, scans, strict=True)]
+    return layout, stats
+
+
+def snv(pos: int, ref_codes: np.ndarray) -> Candidate:
+    ref = "ACGT"[int(ref_codes[pos]) % 4]
+    alt = "ACGT"[(int(ref_codes[pos]) + 1) % 4]
+    depths = AlleleDepths(0, 0, 0)
+    return Candidate("c", pos, ref, alt, "SNV", depths, depths)
+
+
+def channel(name: str) -> int:
+    return CHANNELS.index(name)
+
+
+ref_strategy = st.lists(st.integers(0, 3), min_size=SPAN + 40, max_size=SPAN + 40).map(
+    lambda v: np.array(v, dtype=np.int8))
+
+
+@settings(max_examples=40, deadline=None)
+@given(tumor=st.lists(read_specs(), max_size=12), normal=st.lists(read_specs(), max_size=6),
+       ref_codes=ref_strategy, site=st.integers(0, SPAN - 1))
+def test_counts_sum_to_depth_and_fractions_to_one(tumor: list[ReadSpec], normal: list[ReadSpec],
+                                                   ref_codes: np.ndarray, site: int) -> None:
+    samples = [make_reads(tumor), make_reads(normal)]
+    layout, stats = columns_for(samples, ref_codes)
+    for s in stats:
+        np.testing.assert_array_equal(s.sums[FEATURES.index("reads")].sum(axis=0), s.depth)
+        assert np.all(s.sums[FEATURES.index("forward")] <= s.sums[FEATURES.index("reads")])
+    assert np.all(layout.inserted <= MAX_INSERT_COLUMNS)
+    batch = encode_candidates([snv(site, ref_codes)], layout=layout,
+                              reference_columns=layout.reference_columns(ref_codes[:SPAN]),
+                              tumor=stats[0], normal=stats[1])
+    tensor = batch.tensors[0]
+    assert np.all(np.isfinite(tensor)) and tensor.min() >= 0.0 and tensor.max() <= 1.0
+    cols = layout.column_of[site] + np.arange(WINDOW) - CENTER
+    for sample, s in zip(("tumor", "normal"), stats, strict=True):
+        frac = tensor[[channel(f"{sample}_frac_{a}") for a in ALLELES]].sum(axis=0)
+        depth = np.where((cols >= 0) & (cols < layout.n_columns),
+                         s.depth[np.clip(cols, 0, layout.n_columns - 1)], 0)
+        np.testing.assert_allclose(frac, (depth > 0).astype(np.float32), atol=1e-5)
+        decoded = np.expm1(tensor[channel(f"{sample}_depth")] * np.log1p(DEPTH_SCALE))
+        np.testing.assert_allclose(decoded, depth, rtol=1e-4, atol=1e-3)
+    # deterministic
+    again = encode_candidates([snv(site, ref_codes)], layout=layout,
+                              reference_columns=layout.reference_columns(ref_codes[:SPAN]),
+                              tumor=stats[0], normal=stats[1])
+    np.testing.assert_array_equal(again.tensors, batch.tensors)
+    _, stats2 = columns_for([make_reads(tumor), make_reads(normal)], ref_codes)
+    for a, b in zip(stats, stats2, strict=True):
+        np.testing.assert_array_equal(a.sums, b.sums)
+
+
+@settings(max_examples=25, deadline=None)
+@given(ref_codes=ref_strategy, site=st.integers(0, SPAN - 1))
+def test_site_without_reads_encodes_to_zeros(ref_codes: np.ndarray, site: int) -> None:
+    layout, stats = columns_for([make_reads([]), make_reads([])], ref_codes)
+    batch = encode_candidates([snv(site, ref_codes)], layout=layout,
+                              reference_columns=layout.reference_columns(ref_codes[:SPAN]),
+                              tumor=stats[0], normal=stats[1])
+    reads_part = batch.tensors[0, 2 * len(ALLELES):]
+    assert not reads_part.any()
+    # the reference and the candidate allele are still shown
+    assert batch.tensors[0, channel("alt_" + batch.candidates[0].alt), CENTER] == 1.0
+    assert batch.tensors[0, channel("ref_" + batch.candidates[0].ref), CENTER] == 1.0
+
+
+def test_insertion_columns_and_gaps() -> None:
+    ref_codes = np.zeros(SPAN + 40, dtype=np.int8)  # all A
+    # read 1: 10M 2I 10M from 40 (insertion "CG" after position 49); read 2: 30M from 35
+    ins = (40, [(0, 10), (1, 2), (0, 10)], [0] * 10 + [1, 2] + [0] * 10, [30] * 22, False)
+    plain = (35, [(0, 30)], [0] * 30, [30] * 30, True)
+    layout, stats = columns_for([make_reads([ins, plain]), make_reads([])], ref_codes)
+    assert layout.inserted[49] == 2 and layout.inserted.sum() == 2
+    col = layout.column_of[49]
+    assert layout.column_of[50] == col + 3
+    sums = stats[0].sums[FEATURES.index("reads")]
+    # inserted columns: read 1 shows C then G, read 2 a gap in each
+    assert sums[ALLELES.index("C"), col + 1] == 1 and sums[ALLELES.index("gap"), col + 1] == 1
+    assert sums[ALLELES.index("G"), col + 2] == 1 and sums[ALLELES.index("gap"), col + 2] == 1
+    assert stats[0].depth[col] == 2 and stats[0].depth[col + 1] == 2
+    # the insertion's tensor marks its bases in the inserted columns
+    cand = Candidate("c", 49, "A", "ACG", "INS", AlleleDepths(1, 1, 2), AlleleDepths(0, 0, 0))
+    batch = encode_candidates([cand], layout=layout,
+                              reference_columns=layout.reference_columns(ref_codes[:SPAN]),
+                              tumor=stats[0], normal=stats[1])
+    t = batch.tensors[0]
+    assert t[channel("alt_C"), CENTER + 1] == 1.0 and t[channel("alt_G"), CENTER + 2] == 1.0
+    assert t[channel("ref_gap"), CENTER + 1] == 1.0 and t[channel("ref_A"), CENTER + 3] == 1.0
+    assert t[channel("tumor_frac_C"), CENTER + 1] == pytest.approx(0.5)
+    # strand: read 1 forward, read 2 reverse
+    assert t[channel("tumor_fwd_C"), CENTER + 1] == pytest.approx(0.5)
+    assert t[channel("tumor_fwd_gap"), CENTER + 1] == 0.0
+
+
+def test_deletion_marks_and_max_depth() -> None:
+    ref_codes = np.array([0, 1, 2, 3] * 40, dtype=np.int8)
+    dels = [(30, [(0, 20), (2, 3), (0, 20)], [int(c) for c in np.r_[ref_codes[30:50],
+                                                                   ref_codes[53:73]]],
+             [35] * 40, False)] * 3
+    layout, stats = columns_for([make_reads(dels), make_reads([])], ref_codes, max_depth=2)
+    assert stats[0].depth.max() == 2  # capped
+    deleted = "".join("ACGT"[c] for c in ref_codes[49:53])  # anchor + 3 deleted bases
+    cand = Candidate("c", 49, deleted, deleted[0], "DEL", AlleleDepths(0, 2, 2),
+                     AlleleDepths(0, 0, 0))
+    batch = encode_candidates([cand], layout=layout,
+                              reference_columns=layout.reference_columns(ref_codes[:SPAN]),
+                              tumor=stats[0], normal=stats[1])
+    t = batch.tensors[0]
+    np.testing.assert_array_equal(np.flatnonzero(t[channel("alt_gap")]), CENTER + np.arange(1, 4))
+    assert t[channel("tumor_frac_gap"), CENTER + 1] == 1.0
+    assert t[channel("tumor_baseq_A"), CENTER + 4 - 1] == 0.0  # deletions have no base quality
+
+
+def test_pileup_batch_invariants() -> None:
+    depths = AlleleDepths(1, 1, 2)
+    cand = Candidate("c", 5, "A", "C", "SNV", depths, depths)
+    ok = np.zeros((1, len(CHANNELS), WINDOW), dtype=np.float32)
+    assert len(PileupBatch((cand,), ok)) == 1
+    with pytest.raises(ValueError, match="shape"):
+        PileupBatch((cand, cand), ok)
+    with pytest.raises(ValueError, match="float32"):
+        PileupBatch((cand,), ok.astype(np.float64))
+    with pytest.raises(ValueError, match="shape"):
+        PileupBatch((cand,), ok[:, :, :-1])
+    assert PileupBatch.empty().tensors.shape == (0, len(CHANNELS), WINDOW)
+    with pytest.raises(ValueError, match="ref \\+ alt <= depth"):
+        AlleleDepths(2, 1, 2)
+    with pytest.raises(ValueError, match="DEL"):
+        Candidate("c", 5, "A", "AC", "DEL", depths, depths)
+    assert depths.af == 0.5 and AlleleDepths(0, 0, 0).af == 0.0
+
+
+def test_encoder_spec_is_json_and_matches_constants() -> None:
+    spec = json.loads(json.dumps(encoder_spec()))
+    assert spec["version"] == ENCODER_VERSION
+    assert spec["window"] == WINDOW and spec["center"] == CENTER
+    assert spec["channels"] == list(CHANNELS) and len(set(CHANNELS)) == len(CHANNELS)
+    assert "normalisation" in spec
