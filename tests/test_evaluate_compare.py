@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from onco_genomics.errors import OptionsError
+from onco_genomics.errors import ContigMismatchError, OptionsError
 from onco_genomics.evaluate.compare import (
     TABLE_COLUMNS,
     EvaluationResult,
@@ -198,3 +198,15 @@ def test_call_vaf_sources() -> None:
     assert call_vaf(Variant("1", 0, "A", "C", sample_data=two)) is None  # ambiguous
     assert call_vaf(Variant("1", 0, "A", "C", sample_data=two), tumor_sample="t") == 0.25
     assert call_vaf(Variant("1", 0, "A", "C", sample_data={"x": {"AD": (0, 0)}})) is None
+
+
+def test_disjoint_contig_names_are_a_user_error() -> None:
+    with pytest.raises(ContigMismatchError, match="expected shared contig names"):
+        evaluate_calls([V("chr1", 3, "T", "C", 0.1)], [V("1", 3, "T", "C")])
+
+
+def test_bed_on_other_contig_names_leaves_a_note() -> None:
+    result = evaluate_calls([V("1", 3, "T", "C", 0.1)], [V("1", 3, "T", "C")],
+                            regions=[Region("chr1", 0, 100)])
+    assert counts(result) == (0, 0, 0)
+    assert any("outside the BED" in note and "chr1" in note for note in result.notes)

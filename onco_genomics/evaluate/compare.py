@@ -39,7 +39,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from onco_genomics.errors import OptionsError
+from onco_genomics.errors import ContigMismatchError, OptionsError
 from onco_genomics.evaluate.normalize import SequenceSource, normalize_variant
 from onco_genomics.io.variants import Variant
 from onco_genomics.progress import Progress
@@ -283,6 +283,18 @@ def _prepare(variants: Iterable[Variant], *, name: str, reference: SequenceSourc
     return _Prepared(by_key, n_input, n_filtered, n_outside, n_duplicate)
 
 
+def _check_shared_contigs(truth: _Prepared, calls: _Prepared) -> None:
+    """Refuse truth and calls on disjoint contigs (``chr20`` vs ``20``): nothing could match."""
+    truth_contigs = {key[0] for key in truth.by_key}
+    call_contigs = {key[0] for key in calls.by_key}
+    if truth_contigs and call_contigs and not truth_contigs & call_contigs:
+        raise ContigMismatchError(
+            f"the truth has variants on {', '.join(sorted(truth_contigs)[:5])} and the calls "
+            f"on {', '.join(sorted(call_contigs)[:5])}: expected shared contig names, found "
+            "none, so nothing could match; use VCFs made against the same reference naming "
+            "(rename with `bcftools annotate --rename-chrs`)")
+
+
 def _metrics(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     precision = tp / (tp + fp) if tp + fp else math.nan
     recall = tp / (tp + fn) if tp + fn else math.nan
@@ -349,6 +361,11 @@ def evaluate_calls(truth: Iterable[Variant], calls: Iterable[Variant], *,
                          pass_only=False)
     call_set = _prepare(calls, name="calls", reference=reference, regions=region_index,
                         pass_only=pass_only)
+    _check_shared_contigs(truth_set, call_set)
+    if region_index is not None and truth_set.n_outside and not truth_set.by_key:
+        notes.append(f"all {truth_set.n_outside} truth variants lie outside the BED regions "
+                     f"(BED contigs: {', '.join(sorted(region_index.starts)[:5])}); check "
+                     "that the BED and the VCFs name contigs the same way")
     germline_keys: set[tuple[str, int, str, str]] | None = None
     if germline is not None:
         germline_keys = set(_prepare(germline, name="germline", reference=reference,
