@@ -20,6 +20,12 @@ __version__ = "0.1.0"
 # public name -> module that defines it (imported on first use)
 _API: dict[str, str] = {
     "OncogenError": "onco_genomics.errors",
+    "scan_region": "onco_genomics.pileup.scan",
+    "PileupOptions": "onco_genomics.pileup.candidates",
+    "Candidate": "onco_genomics.pileup.candidates",
+    "AlleleDepths": "onco_genomics.pileup.candidates",
+    "PileupBatch": "onco_genomics.pileup.encode",
+    "encoder_spec": "onco_genomics.pileup.encode",
     "Region": "onco_genomics.regions",
     "parse_region": "onco_genomics.regions",
     "Variant": "onco_genomics.io.variants",

@@ -22,11 +22,11 @@ import pysam
 
 from onco_genomics.errors import (
     ContigMismatchError,
-    IndexMissingError,
-    InputFileError,
     OptionsError,
 )
 from onco_genomics.evaluate.normalize import normalize_variant
+from onco_genomics.io.alignments import open_alignments
+from onco_genomics.io.reference import Reference
 from onco_genomics.io.variants import Variant
 from onco_genomics.pileup.candidates import (
     ALLELES,
@@ -64,8 +64,8 @@ IndelKey = tuple[int, str, str]  # (pos, ref, alt), VCF-style and normalised
 class _ChunkReference:
     """``fetch(chrom, start, end)`` from a cached slice, falling back to the FASTA."""
 
-    def __init__(self, fasta: pysam.FastaFile, chrom: str, start: int, bases: str) -> None:
-        self.fasta = fasta
+    def __init__(self, reference: Reference, chrom: str, start: int, bases: str) -> None:
+        self.reference = reference
         self.chrom = chrom
         self.start = start
         self.bases = bases
@@ -73,7 +73,7 @@ class _ChunkReference:
     def fetch(self, chrom: str, start: int, end: int) -> str:
         if chrom == self.chrom and start >= self.start and end <= self.start + len(self.bases):
             return self.bases[start - self.start:end - self.start]
-        return str(self.fasta.fetch(chrom, start, end)).upper()
+        return self.reference.fetch(chrom, start, end)
 
 
 @dataclass(frozen=True)
@@ -84,47 +84,17 @@ class _SamplePileup:
     indels: IndelScan
 
 
-def _open_bam(path: str | Path, role: str, reference: str | Path) -> pysam.AlignmentFile:
-    if not os.path.exists(path):
-        raise InputFileError(f"{role} alignments: expected a BAM/CRAM file at {path}, found none")
-    try:
-        bam = pysam.AlignmentFile(str(path), "r", reference_filename=str(reference))
-    except (ValueError, OSError) as exc:
-        raise InputFileError(
-            f"{role} alignments {path}: expected a BAM or CRAM file, could not open it ({exc})"
-        ) from exc
-    if not bam.has_index():
-        bam.close()
-        raise IndexMissingError(
-            f"{role} alignments {path} need an index (.bai/.csi/.crai), found none; "
-            f"create one with: samtools index {path}"
-        )
-    return bam
-
-
-def _open_fasta(path: str | Path) -> pysam.FastaFile:
-    if not os.path.exists(path):
-        raise InputFileError(f"reference: expected a FASTA file at {path}, found none")
-    if not os.path.exists(f"{path}.fai"):
-        raise IndexMissingError(
-            f"reference {path} needs a .fai index, found none; create one with: "
-            f"samtools faidx {path}"
-        )
-    try:
-        return pysam.FastaFile(str(path))
-    except (ValueError, OSError) as exc:
-        raise InputFileError(f"reference {path}: expected an indexed FASTA ({exc})") from exc
-
-
-def _check_contig(region: Region, fasta: pysam.FastaFile,
+def _check_contig(region: Region, reference: Reference,
                   bams: Iterable[tuple[str, pysam.AlignmentFile]]) -> int:
-    if region.chrom not in fasta.references:
+    """Length of the region's contig, after checking every input agrees on it."""
+    lengths = reference.lengths
+    if region.chrom not in lengths:
         raise ContigMismatchError(
-            f"region {region}: expected contig {region.chrom!r} in the reference, found only "
-            f"{', '.join(list(fasta.references)[:5])}...; use the reference the BAMs were "
-            "aligned to"
+            f"region {region}: expected contig {region.chrom!r} in the reference "
+            f"{reference.path}, found only {', '.join(list(lengths)[:5])}...; use the "
+            "reference the BAMs were aligned to"
         )
-    length = fasta.get_reference_length(region.chrom)
+    length = lengths[region.chrom]
     if region.end > length:
         raise ContigMismatchError(
             f"region {region} ends past contig {region.chrom} (length {length:,}) of the reference"
@@ -243,7 +213,7 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
     return out
 
 
-def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | Path,
+def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | Path | Reference,
                 region: Region, *, options: PileupOptions = PileupOptions()) -> PileupBatch:  # noqa: B008
     """Find and encode the candidates of a tumour/normal pair in one region.
 
@@ -252,7 +222,8 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
     tumor_bam, normal_bam
         Indexed BAM (or CRAM) files of the tumour and the matched normal.
     reference
-        Indexed FASTA the reads were aligned to.
+        FASTA the reads were aligned to (path or an open
+        :class:`~onco_genomics.io.reference.Reference`).
     region
         0-based half-open interval; the caller passes chunks of about 100-500 kb.
     options
@@ -287,20 +258,20 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
             f"expected different tumour and normal alignments, got the same file {tumor_bam} "
             "twice; pass the matched normal's BAM as the normal"
         )
-    fasta = _open_fasta(reference)
-    tumor_file = _open_bam(tumor_bam, "tumour", reference)
-    normal_file = _open_bam(normal_bam, "normal", reference)
+    ref = reference if isinstance(reference, Reference) else Reference(reference)
+    tumor_file = open_alignments(tumor_bam, reference=ref)
+    normal_file = open_alignments(normal_bam, reference=ref)
     try:
-        length = _check_contig(region, fasta, [("tumour", tumor_file), ("normal", normal_file)])
+        length = _check_contig(region, ref, [("tumour", tumor_file), ("normal", normal_file)])
         if len(region) == 0:
             return PileupBatch.empty()
         span_start = max(0, region.start - options.flank)
         span_end = min(length, region.end + options.flank)
         ref_lo = max(0, span_start - _REFERENCE_MARGIN)
         ref_hi = min(length, span_end + _REFERENCE_MARGIN)
-        ref_text = str(fasta.fetch(region.chrom, ref_lo, ref_hi)).upper()
+        ref_text = ref.fetch(region.chrom, ref_lo, ref_hi).upper()
         ref_codes = _CODE[np.frombuffer(ref_text.encode("ascii"), dtype=np.uint8)]
-        chunk_ref = _ChunkReference(fasta, region.chrom, ref_lo, ref_text)
+        chunk_ref = _ChunkReference(ref, region.chrom, ref_lo, ref_text)
         samples = []
         for bam in (tumor_file, normal_file):
             reads = fetch_reads(bam, region.chrom, span_start, span_end, options=options)
@@ -323,4 +294,5 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
     finally:
         tumor_file.close()
         normal_file.close()
-        fasta.close()
+        if ref is not reference:
+            ref.close()
