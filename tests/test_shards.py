@@ -244,3 +244,18 @@ def test_shards_cli_writes_balanced_beds(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "another run" in again.output
     zero = CliRunner().invoke(cli, ["shards", "--ref", str(fasta), "-n", "0", "-o", str(out)])
     assert zero.exit_code == 2
+
+
+def test_merge_plain_vcfs_without_samples(tmp_path: Path) -> None:
+    """Plain-text inputs, no sample columns, a multi-allelic record kept as written."""
+    lines = (Path(__file__).parent / "data" / "evaluate" / "truth.vcf").read_text().splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    body = [line for line in lines if not line.startswith("#")]
+    (tmp_path / "b.vcf").write_text("\n".join([*header, *body[:3]]) + "\n")
+    (tmp_path / "a.vcf").write_text("\n".join([*header, *body[3:]]) + "\n")
+    out = merge_vcfs([tmp_path / "a.vcf", tmp_path / "b.vcf"], tmp_path / "m.vcf.gz")
+    assert [line.rstrip("\n") for line in _records(out)] == body
+    with gzip.open(out, "rt") as handle:
+        chrom_line = next(line for line in handle if line.startswith("#CHROM"))
+    assert chrom_line.rstrip("\n").split("\t") == ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL",
+                                                   "FILTER", "INFO"]
