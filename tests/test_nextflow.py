@@ -39,6 +39,8 @@ NEXTFLOW = ROOT / "nextflow"
 MODULES = NEXTFLOW / "modules" / "oncogen"
 DATA = Path(__file__).parent / "data" / "evaluate"
 EXAMPLE = ROOT / "example_data"
+EXAMPLE_PAIR = EXAMPLE / "pair"  # example_data/make_example_data.sh: oncogen simulate output
+EXAMPLE_FASTA = EXAMPLE / "chr20_slice.fa"
 HAS_CALL = importlib.util.find_spec("onco_genomics.commands.call") is not None
 SHIPPED_MODEL = ROOT / "onco_genomics" / "data" / "models" / "caller_default" / "model.json"
 CHR20 = Path("/usr/share/doc/vt/examples/ref/20.fa.gz")  # Debian vt-examples (MIT)
@@ -457,13 +459,8 @@ def test_call_script_renders_the_documented_command(processes: dict[str, Process
 
 def _pair(tmp_path: Path) -> tuple[Path, Path | None, Path]:
     """(FASTA, BED or None, folder with tumor/normal BAMs): example_data/, else simulated."""
-    if (EXAMPLE / "tumor.bam").exists():
-        fastas = sorted(EXAMPLE.glob("*.fa")) + sorted(EXAMPLE.glob("*.fa.gz"))
-        assert fastas, "example_data has tumor.bam but no FASTA"
-        beds = sorted(EXAMPLE.glob("*.bed"))
-        bed = EXAMPLE / "confident.bed" if (EXAMPLE / "confident.bed").exists() else (
-            beds[0] if beds else None)
-        return fastas[0], bed, EXAMPLE
+    if (EXAMPLE_PAIR / "tumor.bam").exists():
+        return EXAMPLE_FASTA, EXAMPLE_PAIR / "confident.bed", EXAMPLE_PAIR
     import pysam
     from click.testing import CliRunner
 
@@ -487,8 +484,8 @@ def _pair(tmp_path: Path) -> tuple[Path, Path | None, Path]:
                     "caller) is not in the tree yet")
 @pytest.mark.skipif(not SHIPPED_MODEL.exists(), reason="no shipped caller model yet "
                     f"({SHIPPED_MODEL.relative_to(ROOT)}, engineer caller)")
-@pytest.mark.skipif(not (EXAMPLE / "tumor.bam").exists() and not CHR20.exists(),
-                    reason="neither example_data/tumor.bam nor Debian vt-examples chr20 to "
+@pytest.mark.skipif(not (EXAMPLE_PAIR / "tumor.bam").exists() and not CHR20.exists(),
+                    reason="neither example_data/pair/tumor.bam nor Debian vt-examples chr20 to "
                     "simulate a pair from")
 def test_scatter_call_gather(processes: dict[str, Process], tmp_path: Path) -> None:
     """The three rendered scripts in workflow order: shards -> call per shard -> merge.
@@ -536,8 +533,8 @@ def test_scatter_call_gather(processes: dict[str, Process], tmp_path: Path) -> N
         {(v.chrom, v.pos, v.ref, v.alt) for v in per_shard})
 
 
-@pytest.mark.skipif(not (EXAMPLE / "tumor.bam").exists(),
-                    reason="example_data/ (engineer simulate) has no tumor.bam yet")
+@pytest.mark.skipif(not (EXAMPLE_PAIR / "tumor.bam").exists(),
+                    reason="example_data/pair/ (engineer simulate) has no tumor.bam yet")
 def test_test_profile_points_at_example_data() -> None:
     """`-profile test` (launched from the repository root) names files that exist."""
     import csv
