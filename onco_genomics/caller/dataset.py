@@ -90,11 +90,14 @@ class TrainingSet:
                    germline=germline if germline.is_file() else None, params=params)
 
     def summary(self) -> dict[str, Any]:
-        """JSON-able description for the model's metadata."""
-        keys = ("seed", "regions", "region", "tumor_depth", "normal_depth", "purity", "vaf",
-                "snv_rate", "indel_rate", "oxog_rate", "dup_rate", "contamination")
-        params = {k: self.params[k] for k in keys if self.params and k in self.params}
-        return {"name": self.name, "truth": self.truth.name, "simulation": params}
+        """JSON-able description for the model's metadata (simulation settings if known)."""
+        keys = ("seed", "regions", "tumor_depth", "normal_depth", "purity", "vaf", "snv_rate",
+                "indel_rate", "subclones", "contamination", "dup_rate", "pcr_error_fraction",
+                "oxog_rate", "oxog_sites", "mutations")
+        params = dict(self.params or {})
+        options = params.get("options", params)
+        simulation = {k: options[k] for k in keys if k in options}
+        return {"name": self.name, "truth": self.truth.name, "simulation": simulation}
 
 
 @dataclass(frozen=True)

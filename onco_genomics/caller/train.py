@@ -417,8 +417,9 @@ def train_caller(sets: Sequence[TrainingSet], *, reference: str | Path, output: 
                                    min_af=min_af, threads=threads) for s in sets]
     result = fit_caller(encoded, channels=list(CHANNELS), options=options)
     training = {
-        "sets": [{**e.summary, "candidates": len(e), "somatic_candidates": e.positives,
-                  "truth_variants": e.n_truth} for e in encoded],
+        "sets": [{**s.summary(), "bases": e.summary.get("bases"), "candidates": len(e),
+                  "somatic_candidates": e.positives, "truth_variants": e.n_truth}
+                 for s, e in zip(sets, encoded, strict=True)],
         "options": asdict(options),
         "min_af": min_af,
         "best_epoch": result.best_epoch,

@@ -1,0 +1,142 @@
+"""Render the caller model card (Markdown) from a model folder's model.json.
+
+Usage::
+
+    python models/caller_model_card.py onco_genomics/data/models/caller_default \\
+        --benchmark docs/benchmarks/caller.md \\
+        -o onco_genomics/data/models/caller_default/MODEL_CARD.md -o docs/model_cards/caller.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return "n/a" if math.isnan(value) else f"{value:.3f}"
+    return str(value)
+
+
+def render(meta: dict[str, Any], benchmark: str | None) -> str:
+    training = meta["training"]
+    validation = meta["metrics"]["validation"]
+    options = training["options"]
+    lines = [
+        "# Model card: oncogen CNN somatic caller (`caller_default`)",
+        "",
+        f"* Kind `{meta['kind']}`, oncogen {meta['oncogen_version']}, encoder "
+        f"{meta['encoder']['version']} ({len(meta['encoder']['channels'])} channels x "
+        f"{meta['encoder']['window']} columns), {meta['parameters']:,} parameters, "
+        f"decision threshold {meta['threshold']:.2f} (PASS at or above).",
+        f"* Network: {meta['network']}.",
+        "* Files: `weights.pt` (torch state_dict, loaded with `weights_only=True`), "
+        "`model.json` (all metadata below, SHA-256 of the weights).",
+        "* Intended use: somatic SNVs and small indels from matched tumor/normal short-read "
+        "Illumina-like BAMs aligned to GRCh37/38. Trained on simulated data only (see "
+        "limitations).",
+        "",
+        "## Training data",
+        "",
+        "Tumor/normal pairs simulated with `oncogen simulate` from real GRCh37 chromosome 20 "
+        "sequence (Debian vt-examples, MIT), reads aligned with minimap2; somatic SNVs at real "
+        "breast-cancer positions (BRCA_bench, brca-chr20) topped up at random, 1-20 bp "
+        "indels; germline SNPs/indels; PCR duplicates (with PCR errors) and 8-oxoG artefacts. "
+        "Reproduce with `bash models/train_default_caller.sh`.",
+        "",
+        "| set | region | tumor x | normal x | purity | VAF (pure) | other | candidates | "
+        "somatic candidates | truth variants |",
+        "|---|---|---:|---:|---:|---|---|---:|---:|---:|",
+    ]
+    for item in training["sets"]:
+        sim = item.get("simulation", {})
+        params = dict(sim)
+        region = ",".join(params.get("regions", [])) if isinstance(params.get("regions"), list) \
+            else params.get("region", "")
+        other = []
+        for key in ("contamination", "oxog_sites", "oxog_rate", "dup_rate", "subclones"):
+            if key in params:
+                other.append(f"{key}={params[key]}")
+        lines.append(
+            f"| {item['name']} | {region} | {params.get('tumor_depth', '')} | "
+            f"{params.get('normal_depth', '')} | {params.get('purity', '')} | "
+            f"{params.get('vaf', '')} | {', '.join(other)} | {item['candidates']:,} | "
+            f"{item['somatic_candidates']:,} | {item['truth_variants']:,} |")
+    split = validation.get("split", {})
+    lines += [
+        "",
+        f"Candidate allele fraction floor {training['min_af']}. Truth variants without a "
+        "candidate (mostly VAF < 5 % with fewer than 2 ALT reads) cannot be called by any "
+        "model; the table shows how many were proposed.",
+        "",
+        "## Training procedure",
+        "",
+        f"Validation held out by region: {fmt(split.get('val_fraction'))} of "
+        f"{split.get('block_size'):,}-base blocks, candidates within {split.get('margin'):,} "
+        "bases of block edges dropped from both splits. Each epoch: all positives plus "
+        f"{options['negative_ratio']} sampled negatives per positive; augmentation "
+        f"{'on' if options['augment'] else 'off'}; AdamW lr {options['learning_rate']}, batch "
+        f"{options['batch_size']}; early stopping on validation average precision (patience "
+        f"{options['patience']}); seed {options['seed']}. Best epoch {training['best_epoch']} "
+        f"of {len(training['history'])}. Training candidates {split.get('train_candidates'):,} "
+        f"({split.get('train_positives'):,} somatic).",
+        "",
+        "## Held-out validation metrics (candidate level, region-held-out blocks)",
+        "",
+        f"{validation['candidates']:,} candidates, {validation['positives']:,} somatic; "
+        f"average precision {fmt(validation['average_precision'])}; germline false positives "
+        f"{validation['germline_false_positives']}.",
+        "",
+        "| type | TP | FP | FN | precision | recall | F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, label in (("snv", "SNV"), ("indel", "indel"), ("all", "all")):
+        m = validation[key]
+        lines.append(f"| {label} | {m['tp']} | {m['fp']} | {m['fn']} | {fmt(m['precision'])} | "
+                     f"{fmt(m['recall'])} | {fmt(m['f1'])} |")
+    lines += ["", "Recall by truth VAF bin (of proposed candidates):", "",
+              "| VAF bin | somatic | recall |", "|---|---:|---:|"]
+    for name, m in validation["recall_by_vaf"].items():
+        lines.append(f"| {name} | {m['positives']} | {fmt(m['recall'])} |")
+    lines += [
+        "",
+        "Whole-pipeline accuracy on held-out simulated pairs (20:40-42 Mb), beside bcftools "
+        f"and freebayes: see {benchmark or 'docs/benchmarks/caller.md'}.",
+        "",
+        "## Limitations",
+        "",
+        "* Trained only on simulated reads from one chromosome with the simulator's error and "
+        "artefact models; real data bring artefacts it has not seen (FFPE deamination, "
+        "mapping artefacts in paralogous regions (the simulator indexes only the simulated "
+        "windows), strand-bias patterns of other library preparations). Expect lower "
+        "precision on real samples; retrain with `oncogen train caller` on truth-labelled "
+        "real pairs where available.",
+        "* Variants with fewer than 2 tumor ALT reads or below the candidate AF floor are "
+        "never proposed; indels longer than 20 bp share one length class.",
+        "* Probabilities are calibrated on the balanced-sampled training only through the "
+        "threshold chosen on validation; PROB is a score, not a calibrated posterior.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", type=Path)
+    parser.add_argument("-o", "--output", type=Path, action="append", required=True)
+    parser.add_argument("--benchmark", default=None)
+    args = parser.parse_args(argv)
+    meta = json.loads((args.model / "model.json").read_text())
+    text = render(meta, args.benchmark)
+    for path in args.output:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
