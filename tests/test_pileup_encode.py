@@ -232,3 +232,58 @@ def test_encoder_spec_is_json_and_matches_constants() -> None:
     assert spec["window"] == WINDOW and spec["center"] == CENTER
     assert spec["channels"] == list(CHANNELS) and len(set(CHANNELS)) == len(CHANNELS)
     assert "normalisation" in spec
+
+
+@st.composite
+def match_reads(draw: st.DrawFn) -> ReadSpec:
+    """Reads without indels (optionally soft-clipped) lying inside the span."""
+    n = draw(st.integers(1, 30))
+    pos = draw(st.integers(0, SPAN - n))
+    left = draw(st.integers(0, 4))
+    right = draw(st.integers(0, 4))
+    cigar = ([(4, left)] if left else []) + [(0, n)] + ([(4, right)] if right else [])
+    qlen = left + n + right
+    seq = draw(st.lists(st.integers(0, 4), min_size=qlen, max_size=qlen))
+    qual = draw(st.lists(st.integers(0, 40), min_size=qlen, max_size=qlen))
+    return (pos, cigar, seq, qual, draw(st.booleans()))
+
+
+def reverse_complement(spec: ReadSpec) -> ReadSpec:
+    pos, cigar, seq, qual, reverse = spec
+    n = sum(length for op, length in cigar if op == 0)
+    comp = [3 - c if c < 4 else c for c in reversed(seq)]
+    return (SPAN - pos - n, cigar[::-1], comp, qual[::-1], not reverse)
+
+
+@settings(max_examples=30, deadline=None)
+@given(tumor=st.lists(match_reads(), max_size=10), normal=st.lists(match_reads(), max_size=5),
+       ref_codes=ref_strategy, site=st.integers(0, SPAN - 1))
+def test_reverse_complement_symmetry(tumor: list[ReadSpec], normal: list[ReadSpec],
+                                     ref_codes: np.ndarray, site: int) -> None:
+    """Without indels, reverse-complementing reads and reference mirrors the window."""
+    rc_ref = np.concatenate([3 - ref_codes[:SPAN][::-1], ref_codes[SPAN:]]).astype(np.int8)
+
+    def encode(t: list[ReadSpec], n: list[ReadSpec], ref: np.ndarray, pos: int) -> np.ndarray:
+        layout, stats = columns_for([make_reads(t), make_reads(n)], ref)
+        return encode_candidates([snv(pos, ref)], layout=layout,
+                                 reference_columns=layout.reference_columns(ref[:SPAN]),
+                                 tumor=stats[0], normal=stats[1]).tensors[0]
+
+    forward = encode(tumor, normal, ref_codes, site)
+    mirrored = encode([reverse_complement(r) for r in tumor],
+                      [reverse_complement(r) for r in normal], rc_ref, SPAN - 1 - site)
+    # snv() picks alt = ref + 1, which is not the complement's ref + 1: compare alt apart
+    complement = {"A": "T", "C": "G", "G": "C", "T": "A", "gap": "gap"}
+    for name in CHANNELS:
+        prefix, _, allele = name.rpartition("_")
+        if name.startswith("alt_"):
+            continue
+        if allele in complement and not name.endswith("_depth"):
+            twin = f"{prefix}_{complement[allele]}"
+        else:
+            twin = name
+        expected = forward[channel(name)]
+        if "_fwd_" in name:  # strands swap: forward reads become reverse reads
+            expected = forward[channel(name.replace("_fwd_", "_frac_"))] - expected
+        np.testing.assert_allclose(mirrored[channel(twin)][::-1], expected, atol=1e-6,
+                                   err_msg=name)
