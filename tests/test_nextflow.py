@@ -369,6 +369,7 @@ def test_workflow_wiring_and_profiles(processes: dict[str, Process]) -> None:
     slurm = profiles[profiles.index("slurm {"):profiles.index("docker {")]
     gpu = slurm[slurm.index("withLabel: 'process_gpu'"):]
     assert "accelerator" in gpu and "--gres=" in gpu and "clusterOptions" in gpu
+    assert "params.gpu" in gpu  # --gpu false turns the GPU request off
     assert "withName: 'ONCOGEN_CALL'" in config and "--device ${params.device}" in config
 
 
