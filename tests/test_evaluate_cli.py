@@ -177,3 +177,30 @@ def test_normalisation_agrees_with_bcftools_norm(tmp_path: Path, ref: str) -> No
     moved = sum(ours[f"v{i}"][0] != pos + 1 for i, (pos, _, _) in enumerate(records))
     assert moved > 100  # the slice has repeats: many records really are shifted
     assert ours == expected
+
+
+@pytest.mark.skipif(shutil.which("bcftools") is None, reason="bcftools not installed")
+def test_counts_agree_with_bcftools_norm_and_isec(tmp_path: Path, ref: str) -> None:
+    """TP/FP/FN equal the sizes of `bcftools isec -c none` after `bcftools norm -m -any -f`."""
+    normalised = {}
+    for name in ("truth", "calls"):
+        out = tmp_path / f"{name}.norm.vcf.gz"
+        norm = subprocess.run(["bcftools", "norm", "--no-version", "-m", "-any", "-f", ref,
+                               str(DATA / f"{name}.vcf")], check=True, capture_output=True)
+        subprocess.run(["bcftools", "view", "--no-version", "-f", "PASS,.", "-Oz", "-o",
+                        str(out)], input=norm.stdout, check=True, capture_output=True)
+        subprocess.run(["bcftools", "index", "-t", str(out)], check=True)
+        normalised[name] = out
+    subprocess.run(["bcftools", "isec", "-c", "none", "-p", str(tmp_path / "isec"),
+                    str(normalised["truth"]), str(normalised["calls"])], check=True,
+                   capture_output=True)
+
+    def n_records(path: Path) -> int:
+        return sum(1 for line in path.read_text().splitlines() if not line.startswith("#"))
+
+    fn, fp, tp = (n_records(tmp_path / "isec" / f"000{i}.vcf") for i in range(3))
+    code, _ = run("--truth", str(DATA / "truth.vcf"), "--calls", str(DATA / "calls.vcf"),
+                  "--ref", ref, "-o", str(tmp_path / "e"))
+    assert code == 0
+    table = pd.read_csv(tmp_path / "e.tsv", sep="\t")
+    assert _row(table, "ALL") == (tp, fp, fn) == (4, 3, 3)
