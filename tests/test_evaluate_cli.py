@@ -204,3 +204,19 @@ def test_counts_agree_with_bcftools_norm_and_isec(tmp_path: Path, ref: str) -> N
     assert code == 0
     table = pd.read_csv(tmp_path / "e.tsv", sep="\t")
     assert _row(table, "ALL") == (tp, fp, fn) == (4, 3, 3)
+
+
+def test_maf_truth_with_dash_deletion(tmp_path: Path, ref: str) -> None:
+    """A MAF truth: its '-' deletion gets its anchor from --ref and matches the VCF call."""
+    maf = tmp_path / "truth.maf"
+    maf.write_text(
+        "Hugo_Symbol\tChromosome\tStart_Position\tEnd_Position\tReference_Allele\t"
+        "Tumor_Seq_Allele1\tTumor_Seq_Allele2\tTumor_Sample_Barcode\n"
+        "X\t20slice\t12\t12\tG\tG\tA\tT1\n"
+        "X\t20slice\t67\t67\tT\tT\t-\tT1\n")  # one T of the run at 61-67, written rightmost
+    code, output = run("--truth", str(maf), "--calls", str(DATA / "calls.vcf"), "--ref", ref,
+                       "-o", str(tmp_path / "e"))
+    assert code == 0, output
+    table = pd.read_csv(tmp_path / "e.tsv", sep="\t")
+    assert _row(table, "INDEL") == (1, 1, 0)  # 60 AT>A matched; 152 is a call only here
+    assert _row(table, "SNV") == (1, 4, 0)  # FPs: 201 T>G, 201 T>A, 241, 291

@@ -26,9 +26,9 @@ def parse_vaf_bins(text: str) -> tuple[float, ...]:
 
 @click.command("evaluate")
 @click.option("--truth", "truth_path", required=True, type=click.Path(dir_okay=False),
-              help="Truth VCF (somatic; INFO VAF gives the VAF bin).")
+              help="Truth VCF (somatic; INFO VAF gives the VAF bin), or a MAF.")
 @click.option("--calls", "calls_path", required=True, type=click.Path(dir_okay=False),
-              help="Calls to score (VCF/BCF).")
+              help="Calls to score (VCF/BCF, or a MAF).")
 @click.option("--ref", "ref_path", type=click.Path(dir_okay=False), default=None,
               help="Reference FASTA, to left-align indels (strongly recommended).")
 @click.option("--bed", "bed_path", type=click.Path(dir_okay=False), default=None,
@@ -72,9 +72,12 @@ def evaluate(truth_path: str, calls_path: str, ref_path: str | None, bed_path: s
         from onco_genomics.io.bed import read_bed
 
         regions = read_bed(bed_path)
-    germline = read_variants(germline_path) if germline_path is not None else None
+    # the reference also lets MAF inputs turn '-' indels into VCF alleles
+    germline = (read_variants(germline_path, reference=reference)
+                if germline_path is not None else None)
     result = evaluate_calls(
-        read_variants(truth_path), read_variants(calls_path), reference=reference,
+        read_variants(truth_path, reference=reference),
+        read_variants(calls_path, reference=reference), reference=reference,
         regions=regions, germline=germline, vaf_bins=bins, truth_vaf_field=truth_vaf_field,
         tumor_sample=tumor_sample, pass_only=not all_filters)
     click.echo(format_table(result))
