@@ -50,7 +50,7 @@ def _alt_reads(bam: Path, variant: Variant, *, skip_dups: bool = True
     carrying = []
     with pysam.AlignmentFile(str(bam)) as handle:
         for column in handle.pileup(variant.chrom, variant.pos, variant.pos + 1, truncate=True,
-                                    stepper="nofilter", flag_filter=flags,
+                                    stepper="all", flag_filter=flags,
                                     ignore_overlaps=False, min_base_quality=0):
             for read in column.pileups:
                 if variant.vartype == "SNV":
@@ -218,7 +218,7 @@ def test_same_seed_same_records_other_seed_differs(tmp_path: Path) -> None:
 def test_purity_subclones_and_contamination(tmp_path: Path) -> None:
     options = _options(tumor_depth=30, normal_depth=30, purity=0.6, subclones=(0.5,),
                        vaf=VafSpec.parse("0.5"), contamination=0.3, oxog_sites=0.0,
-                       dup_rate=0.0)
+                       dup_rate=0.0, align_to="regions")
     result = simulate_pair(options, tmp_path)
     vafs = {v.clone: v.vaf for v in result.somatic}
     assert vafs == {0: pytest.approx(0.3), 1: pytest.approx(0.15)}
@@ -242,6 +242,7 @@ def test_purity_subclones_and_contamination(tmp_path: Path) -> None:
     ({"regions": ()}, "--region"),
     ({"mutations": "no-such-table.tsv"}, "--mutations"),
     ({"dup_rate": 1.0}, "--dup-rate"),
+    ({"align_to": "genome"}, "--align-to"),
 ])
 def test_invalid_options_are_refused(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(OptionsError, match=message):

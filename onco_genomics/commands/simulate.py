@@ -78,6 +78,10 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
 @click.option("--mutations", default="brca-chr20", show_default=True,
               help="Somatic SNV source: brca-chr20 (shipped), random, or a table/VCF/MAF path.")
 @click.option("--threads", default=1, show_default=True, type=int)
+@click.option("--align-to", type=click.Choice(["contigs", "regions"]), default="contigs",
+              show_default=True,
+              help="minimap2 index: the whole contigs holding the regions (reads from repeats "
+                   "may mis-map, as in real data) or only the regions (faster).")
 @click.option("--tumor-sample", default="TUMOR", show_default=True)
 @click.option("--normal-sample", default="NORMAL", show_default=True)
 def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir: str,
@@ -87,6 +91,7 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
              contamination: float, read_length: int, fragment_mean: float, fragment_sd: float,
              dup_rate: float, mark_duplicates: bool, pcr_error_fraction: float,
              oxog_rate: float, oxog_sites: float, mutations: str, threads: int,
+             align_to: str,
              tumor_sample: str, normal_sample: str) -> None:
     """Simulate a matched tumor/normal BAM pair with a truth VCF.
 
@@ -117,6 +122,7 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
         fragment_mean=fragment_mean, fragment_sd=fragment_sd, dup_rate=dup_rate,
         mark_duplicates=mark_duplicates, pcr_error_fraction=pcr_error_fraction,
         oxog_rate=oxog_rate, oxog_sites=oxog_sites, mutations=mutations, threads=threads,
+        align_to=align_to,
         tumor_sample=tumor_sample, normal_sample=normal_sample)
     result = simulate_pair(options, out_dir, command_line=command_line())
     click.echo(

@@ -1,8 +1,9 @@
 """Align simulated read pairs with minimap2 (mappy, ``sr`` preset) and write sorted BAMs.
 
-The index holds the simulated windows (each region plus its padding and a flank), so
-reads are placed by a real aligner with its own soft clips, MAPQ and CIGARs; mis-mapping
-from paralogous sequence elsewhere in the genome is therefore not modelled. Records are
+By default the index holds every contig that has a simulated region, so reads are placed
+by a real aligner with its own soft clips, MAPQ and CIGARs, and reads from repeats may
+align elsewhere on the contig; other contigs are not indexed (a whole-genome index would
+cost minutes and gigabytes), so mis-mapping between contigs is not modelled. Records are
 written as SAM text, then sorted and indexed by htslib (``samtools sort`` through pysam).
 
 Flags follow the SAM specification: paired, proper pair (same contig, FR orientation,
@@ -61,7 +62,7 @@ class ReadGroup:
 
 
 class WindowIndex:
-    """A minimap2 index of the windows, mapping hits back to contig coordinates.
+    """A minimap2 index of the simulated contigs or windows, mapping hits back to contigs.
 
     Parameters
     ----------
@@ -70,16 +71,27 @@ class WindowIndex:
     fetch
         ``fetch(chrom, start, end) -> str`` of the reference.
     contig_lengths
-        Reference contig lengths (to clip the flanks).
+        Reference contig lengths.
+    scope
+        ``"contigs"``: index every contig that holds a window, so reads from repeats can
+        align elsewhere on it (real MAPQ 0 and mis-mapped reads); ``"regions"``: index only
+        the windows plus :data:`INDEX_FLANK` bases each side (faster, no mis-mapping).
     """
 
     def __init__(self, windows: Sequence[Window], fetch: Any,
-                 contig_lengths: dict[str, int]) -> None:
+                 contig_lengths: dict[str, int], *, scope: str = "contigs") -> None:
+        if scope not in ("contigs", "regions"):
+            raise ValueError(f"index scope must be 'contigs' or 'regions', not {scope!r}")
         self.offsets: dict[str, tuple[str, int]] = {}
         with tempfile.TemporaryDirectory(prefix="oncogen-index-") as tmp:
-            fasta = Path(tmp) / "windows.fa"
+            fasta = Path(tmp) / "index.fa"
             with open(fasta, "w", encoding="ascii") as handle:
-                for window in windows:
+                if scope == "contigs":
+                    for chrom in dict.fromkeys(w.chrom for w in windows):
+                        self.offsets[chrom] = (chrom, 0)
+                        sequence = fetch(chrom, 0, contig_lengths[chrom]).upper()
+                        handle.write(f">{chrom}\n{sequence}\n")
+                for window in windows if scope == "regions" else ():
                     start = max(0, window.start - INDEX_FLANK)
                     end = min(contig_lengths[window.chrom], window.end + INDEX_FLANK)
                     name = f"w{window.index}"
@@ -87,7 +99,9 @@ class WindowIndex:
                     handle.write(f">{name}\n{fetch(window.chrom, start, end).upper()}\n")
             self.aligner = mappy.Aligner(str(fasta), preset="sr")
         if not self.aligner:
-            raise RuntimeError("minimap2 failed to build an index of the simulated windows")
+            raise RuntimeError("minimap2 failed to build an index of the simulated sequence")
+        log.info("minimap2 index of the simulated %s: %s", scope, ", ".join(
+            self.aligner.seq_names))
 
     def locate(self, hit: Any) -> tuple[str, int]:
         """Contig and 0-based start of a mappy hit."""
@@ -283,6 +297,11 @@ class SamSpool:
     def abort(self) -> None:
         self._handle.close()
         self.path.unlink(missing_ok=True)
+
+
+def mappy_version() -> str:
+    """Version of the mappy (minimap2) package doing the alignment."""
+    return str(getattr(mappy, "__version__", "unknown"))
 
 
 def read_names(prefix: str, count: int) -> Iterator[str]:

@@ -105,7 +105,7 @@ def n_runs(bases: np.ndarray) -> list[tuple[int, int]]:
 
 
 def make_windows(reference: SequenceSource, regions: Sequence[Region], *, padding: int,
-                 margin: int) -> list[Window]:
+                 margin: int, edge_margin: int) -> list[Window]:
     """Fetch each region with ``padding`` bases either side and find its confident parts.
 
     Parameters
@@ -117,8 +117,9 @@ def make_windows(reference: SequenceSource, regions: Sequence[Region], *, paddin
     padding
         Bases simulated beyond each region (clipped at contig ends).
     margin
-        Bases removed from the confident intervals around N runs and at contig ends
-        (where reads cannot reach full depth).
+        Bases removed from the confident intervals around N runs.
+    edge_margin
+        Bases removed at contig ends, where reads cannot reach full depth.
     """
     lengths = reference.lengths
     windows: list[Window] = []
@@ -132,8 +133,8 @@ def make_windows(reference: SequenceSource, regions: Sequence[Region], *, paddin
         blocked = np.zeros(end - start, dtype=bool)
         for run_start, run_end in n_runs(bases):
             blocked[max(0, run_start - margin):run_end + margin] = True
-        blocked[:max(0, margin - start)] = True  # contig start
-        tail = margin - (contig_len - end)
+        blocked[:max(0, edge_margin - start)] = True  # contig start
+        tail = edge_margin - (contig_len - end)
         if tail > 0:
             blocked[len(blocked) - tail:] = True  # contig end
         inside = np.zeros(end - start, dtype=bool)

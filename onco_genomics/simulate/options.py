@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 #: names of the built-in mutation sources accepted by ``--mutations``
 BUILTIN_MUTATION_SOURCES = ("random", "brca-chr20")
 
+#: what the minimap2 index holds (``--align-to``)
+ALIGN_SCOPES = ("contigs", "regions")
+
 _RANGE_RE = re.compile(r"^\s*([0-9.eE+-]+)\s*-\s*([0-9.eE+-]+)\s*$")
 
 
@@ -150,7 +153,10 @@ class SimulationOptions:
         ``"random"``, ``"brca-chr20"`` (real breast-cancer SNVs shipped with oncogen) or a
         path to a table / VCF / MAF of SNVs.
     threads
-        Alignment threads.
+        Alignment and sorting threads.
+    align_to
+        ``contigs`` (index the whole contigs holding the regions: realistic mapping) or
+        ``regions`` (index the regions and flanks only: faster, no mis-mapping).
     tumor_sample, normal_sample
         Sample names (``SM`` of the read groups and VCF columns).
     """
@@ -182,6 +188,7 @@ class SimulationOptions:
     oxog_sites: float = 20.0
     mutations: str = "brca-chr20"
     threads: int = 1
+    align_to: str = "contigs"
     tumor_sample: str = "TUMOR"
     normal_sample: str = "NORMAL"
 
@@ -247,6 +254,10 @@ class SimulationOptions:
             raise OptionsError(
                 "--fragment-mean/--fragment-sd: expected fragments shorter than 5 kb, found "
                 f"mean {self.fragment_mean:g} sd {self.fragment_sd:g}"
+            )
+        if self.align_to not in ALIGN_SCOPES:
+            raise OptionsError(
+                f"--align-to: expected one of {', '.join(ALIGN_SCOPES)}, found {self.align_to!r}"
             )
         if self.threads < 1:
             raise OptionsError(f"--threads: expected >= 1, found {self.threads}")

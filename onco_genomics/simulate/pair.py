@@ -30,6 +30,7 @@ from onco_genomics.simulate.align import (
     ReadGroup,
     SamSpool,
     WindowIndex,
+    mappy_version,
     read_names,
     sam_header,
 )
@@ -198,7 +199,7 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
     regions = resolve_regions(options, dict(contigs), bed_regions)
     out.mkdir(parents=True, exist_ok=True)
     windows = make_windows(reference, regions, padding=options.padding,
-                           margin=options.read_length)
+                           margin=options.read_length, edge_margin=options.padding)
     confident = tuple(c for w in windows for c in w.confident)
     if not confident:
         raise OptionsError(
@@ -211,7 +212,7 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
                                                       and w.start <= v.pos < w.end
                                                       and hap in v.haplotypes])
                                  for hap in (0, 1)) for w in windows}
-    index = WindowIndex(windows, reference.fetch, dict(contigs))
+    index = WindowIndex(windows, reference.fetch, dict(contigs), scope=options.align_to)
     files: dict[str, Path] = {}
     pairs_written: dict[str, int] = {}
     samples = (("tumor", options.tumor_sample, options.tumor_depth, _TUMOR, 1.0),
@@ -270,8 +271,8 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
             "read_pairs": pairs_written,
         },
         "duplicates": DUPLICATE_POLICY,
-        "aligner": "minimap2 (mappy) sr preset, index of the simulated regions +- "
-                   "padding and flank",
+        "aligner": f"minimap2 {mappy_version()} (mappy) sr preset, index of the simulated "
+                   f"{options.align_to}",
     }
     files["params"] = write_params(out / "params.json", params)
     log.info("simulated %d somatic and %d germline variants; %s", len(somatic), len(germline),

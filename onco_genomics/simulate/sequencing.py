@@ -18,6 +18,8 @@ from onco_genomics.simulate.genome import A, C, G, N, T
 log = logging.getLogger(__name__)
 
 _BASES = np.array([A, C, G, T], dtype=np.uint8)
+#: probability of a miscalled base for each Phred score
+_ERROR_PROBABILITY = np.power(10.0, -np.arange(256) / 10.0).astype(np.float32)
 _INDEX = np.full(256, 4, dtype=np.int64)
 for _i, _b in enumerate(_BASES):
     _INDEX[_b] = _i
@@ -58,14 +60,15 @@ class ErrorModel:
         """Phred qualities, shape ``(n_reads, read_length)``, uint8, in sequencing order."""
         cycle = np.arange(read_length) / max(read_length - 1, 1)
         profile = self.start_quality - (self.start_quality - self.end_quality) * cycle ** 2
-        quality = (profile[None, :]
-                   + rng.normal(0.0, self.read_sd, size=(n_reads, 1))
-                   + rng.normal(0.0, self.base_sd, size=(n_reads, read_length)))
+        noise = rng.standard_normal(size=(n_reads, read_length), dtype=np.float32)
+        quality = (profile[None, :].astype(np.float32)
+                   + rng.normal(0.0, self.read_sd, size=(n_reads, 1)).astype(np.float32)
+                   + noise * np.float32(self.base_sd))
         tails = np.flatnonzero(rng.random(n_reads) < self.tail_fraction)
         if tails.size:
             first = rng.integers(int(read_length * 0.6), read_length, size=tails.size)
             in_tail = np.arange(read_length)[None, :] >= first[:, None]
-            low = rng.uniform(5.0, 15.0, size=(tails.size, read_length))
+            low = rng.uniform(5.0, 15.0, size=(tails.size, read_length)).astype(np.float32)
             quality[tails] = np.where(in_tail, low, quality[tails])
         return np.clip(np.rint(quality), self.min_quality, self.max_quality).astype(np.uint8)
 
@@ -89,8 +92,8 @@ class ErrorModel:
         if reads.shape != qualities.shape:
             raise ValueError("reads and qualities must have the same shape")
         out = reads.copy()
-        p_error = np.power(10.0, -qualities.astype(np.float64) / 10.0)
-        rows, cols = np.nonzero(rng.random(reads.shape) < p_error)
+        p_error = _ERROR_PROBABILITY[qualities]
+        rows, cols = np.nonzero(rng.random(reads.shape, dtype=np.float32) < p_error)
         if rows.size:
             current = _INDEX[out[rows, cols]]
             shift = rng.integers(1, 4, size=rows.size)
