@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pysam
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from onco_genomics.errors import IndexMissingError, InputFileError
 from onco_genomics.io.reference import Reference
@@ -373,3 +375,53 @@ def test_fixture_copy_reads_like_original(tmp_path: Path) -> None:
     shutil.copy(DATA / "mutect2_like.vcf.gz", tmp_path / "x.vcf.gz")
     shutil.copy(DATA / "mutect2_like.vcf.gz.tbi", tmp_path / "x.vcf.gz.tbi")
     assert len(list(read_variants(tmp_path / "x.vcf.gz", region=Region("17", 0, 4200)))) == 9
+
+
+# --------------------------------------------------------------------------- property
+
+
+@st.composite
+def variant_sets(draw: st.DrawFn) -> list[Variant]:
+    bases = st.sampled_from("ACGT")
+    sites = draw(st.lists(st.tuples(st.sampled_from(["17", "20"]), st.integers(0, 4000)),
+                          min_size=0, max_size=12, unique=True))
+    records = []
+    for chrom, pos in sites:
+        ref = draw(st.text(bases, min_size=1, max_size=3))
+        alt = draw(st.text(bases, min_size=1, max_size=3).filter(lambda a, r=ref: a != r))
+        info: dict[str, object] = {"DP": draw(st.integers(0, 10_000))}
+        if draw(st.booleans()):
+            info["SOMATIC"] = True
+        if draw(st.booleans()):
+            # htslib keeps VCF Floats as float32: no subnormals, |x| <= 3.4e38
+            info["TLOD"] = draw(st.floats(-1e6, 1e6, width=32, allow_subnormal=False))
+        tumor: dict[str, object] = {"GT": draw(st.sampled_from(["0/1", "1/1", "0|1", "./."])),
+                                    "AD": (draw(st.integers(0, 999)), draw(st.integers(0, 999)))}
+        records.append(Variant(chrom, pos, ref, alt, info=info,
+                               filters=draw(st.sampled_from([(), ("LowQual",)])),
+                               sample_data={"TUMOR": tumor}))
+    return records
+
+
+def rounded(value: float) -> float:
+    text = f"{value:.4g}"
+    return float(f"{value:.0f}") if "e+" in text else float(text)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=variant_sets())
+def test_write_read_roundtrip_property(tmp_path: Path, records: list[Variant]) -> None:
+    out = write_vcf(tmp_path / "p.vcf.gz", somatic_header(), records)
+    back = list(read_variants(out))
+    order = {"17": 0, "20": 1}
+    expected = sorted(records, key=lambda v: (order[v.chrom], v.pos, v.ref, v.alt))
+    assert [(v.chrom, v.pos, v.ref, v.alt, v.filters) for v in back] == \
+        [(v.chrom, v.pos, v.ref, v.alt, v.filters) for v in expected]
+    for got, want in zip(back, expected, strict=True):
+        want_info = dict(want.info)
+        if "TLOD" in want_info:
+            want_info["TLOD"] = rounded(float(want_info["TLOD"]))  # type: ignore[arg-type]
+        assert got.info == want_info
+        assert got.sample_data["TUMOR"] == want.sample_data["TUMOR"]
+        assert got.sample_data["NORMAL"] == {"GT": ".", "AD": None}  # FORMAT keys of the record

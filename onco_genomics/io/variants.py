@@ -572,9 +572,9 @@ def _parse_value(text: str, number: str, vtype: str, allele: int, n_alt: int) ->
         if len(items) == n_alt + 1:
             return (items[0], items[allele])
         return tuple(items)
-    if number == "1" or (len(items) == 1 and number not in ("G", ".")):
+    if len(items) == 1 and number not in ("G", "."):
         return items[0]
-    return tuple(items)
+    return tuple(items)  # Number=1 holding several values is kept whole, not cut
 
 
 def _is_skippable(alt: str) -> bool:
