@@ -33,6 +33,7 @@ _BASE_CODE = np.full(256, 4, dtype=np.uint8)
 for _i, _b in enumerate(b"ACGT"):
     _BASE_CODE[_b] = _i
     _BASE_CODE[_b + 32] = _i  # lower case
+_BASE_TABLE = _BASE_CODE.tobytes()
 #: base quality used for reads stored without qualities (SAM '*')
 MISSING_QUALITY = 30
 
@@ -137,14 +138,12 @@ def fetch_reads(bam: pysam.AlignmentFile, chrom: str, start: int, end: int, *,
     if not options.include_duplicates:
         skip_flags |= _DUPLICATE
     min_mapq = options.min_mapq
-    ref_start: list[int] = []
-    count_from: list[int] = []
-    mapq: list[int] = []
-    flags: list[int] = []
+    meta: list[tuple[int, int, int, int]] = []  # (ref_start, count_from, mapq, flag)
     seqs: list[str] = []
     quals: list[str] = []
     cigars: list[str] = []
-    open_mates: dict[str, int] = {}  # query name -> alignment end of a first mate
+    # query name -> alignment end of a first mate whose mate starts inside it
+    open_mates: dict[str, int] = {}
     for read in bam.fetch(chrom, start, end):
         flag = read.flag
         if flag & skip_flags:
@@ -158,39 +157,38 @@ def fetch_reads(bam: pysam.AlignmentFile, chrom: str, start: int, end: int, *,
             continue
         pos = read.reference_start
         first_counted = pos
-        if flag & _PAIRED:
-            name = read.query_name or ""
-            mate_end = open_mates.pop(name, None) if open_mates else None
-            if mate_end is not None:
-                first_counted = max(pos, mate_end)
-            elif read.next_reference_id == read.reference_id:
-                mate_pos = read.next_reference_start
-                if mate_pos >= pos:
-                    read_end = read.reference_end
-                    if read_end is not None and mate_pos < read_end:
-                        open_mates[name] = read_end
+        # names are looked up only for mates that can overlap (most pairs do not)
+        if flag & _PAIRED and read.next_reference_id == read.reference_id:
+            mate_pos = read.next_reference_start
+            matched = False
+            if mate_pos <= pos and open_mates:
+                mate_end = open_mates.pop(read.query_name or "", None)
+                if mate_end is not None:
+                    first_counted = max(pos, mate_end)
+                    matched = True
+            if not matched and pos <= mate_pos < pos + len(seq):
+                read_end = read.reference_end
+                if read_end is not None and mate_pos < read_end:
+                    open_mates[read.query_name or ""] = read_end
         qual = read.query_qualities_str
-        ref_start.append(pos)
-        count_from.append(first_counted)
-        mapq.append(mq)
-        flags.append(flag)
+        meta.append((pos, first_counted, mq, flag))
         seqs.append(seq)
         quals.append(qual if qual else chr(MISSING_QUALITY + 33) * len(seq))
         cigars.append(cigar)
     n = len(seqs)
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=n)
+    table = np.array(meta, dtype=np.int64).reshape(n, 4)
+    lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=n)
     seq_start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=seq_start[1:])
-    bases = _BASE_CODE[np.frombuffer("".join(seqs).encode("ascii"), dtype=np.uint8)]
+    bases = np.frombuffer("".join(seqs).encode("ascii").translate(_BASE_TABLE), dtype=np.uint8)
     qual_arr = np.frombuffer("".join(quals).encode("ascii"), dtype=np.uint8) - np.uint8(33)
     cigar_start, cigar_ops, cigar_lens = _parse_cigars(
-        "".join(c + ";" for c in cigars).encode("ascii"), n)
-    flag_arr = np.asarray(flags, dtype=np.int64)
+        (";".join(cigars) + ";").encode("ascii") if n else b"", n)
     return ReadArrays(
-        ref_start=np.asarray(ref_start, dtype=np.int64),
-        count_from=np.asarray(count_from, dtype=np.int64),
-        mapq=np.asarray(mapq, dtype=np.int32),
-        reverse=(flag_arr & _REVERSE) != 0,
+        ref_start=table[:, 0].copy(),
+        count_from=table[:, 1].copy(),
+        mapq=table[:, 2].astype(np.int32),
+        reverse=(table[:, 3] & _REVERSE) != 0,
         seq_start=seq_start,
         bases=bases,
         quals=qual_arr,
