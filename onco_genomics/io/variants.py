@@ -544,25 +544,31 @@ def _header_numbers(vcf: Any) -> tuple[dict[str, tuple[str, str]], dict[str, tup
     return info, fmt
 
 
+_NUMERIC: dict[str, Any] = {"Integer": int, "Float": float}
+
+
 def _convert(text: str, vtype: str) -> Any:
+    convert = _NUMERIC.get(vtype)
+    if convert is None:
+        return None if text == "." or text == "" else text
+    try:
+        return convert(text)
+    except ValueError:
+        pass
     if text == "." or text == "":
         return None
-    if vtype in ("Integer", "Float"):
-        try:
-            return int(text) if vtype == "Integer" else float(text)
-        except ValueError:
-            pass
-        try:
-            return float(text)  # an Integer field holding 1.5, or a Float spelled oddly
-        except ValueError:
-            return text  # kept as written rather than guessed
-    return text
+    try:
+        return float(text)  # an Integer field holding 1.5, or a Float spelled oddly
+    except ValueError:
+        return text  # kept as written rather than guessed
 
 
 def _parse_value(text: str, number: str, vtype: str, allele: int, n_alt: int) -> Any:
     """Parse one INFO/FORMAT value; reduce per-allele values to ALT number ``allele``."""
     if text == ".":
         return None
+    if "," not in text and number not in ("R", "G", "."):
+        return _convert(text, vtype)  # the common single value (Number=1, or A with one ALT)
     items = [_convert(item, vtype) for item in text.split(",")]
     if number == "A":
         if len(items) == n_alt:
