@@ -309,3 +309,19 @@ def test_cli_reports_option_errors(tmp_path: Path) -> None:
         "--snv-rate", "lots"])
     assert result.exit_code == 2
     assert "--snv-rate" in result.output
+
+
+@pytest.mark.needs_package("sigprofilermatrixgenerator")
+def test_shipped_brca_table_rebuilds_byte_identical(tmp_path: Path) -> None:
+    spmg = pytest.importorskip("SigProfilerMatrixGenerator",
+                               reason="needs pip sigprofilermatrixgenerator (test extra)")
+    chr20 = Path("/usr/share/doc/vt/examples/ref/20.fa.gz")
+    if not chr20.exists():
+        pytest.skip("needs Debian vt-examples (GRCh37 chr20)")
+    from onco_genomics.simulate.mutations import make_brca_chr20_table
+
+    bench = Path(spmg.__file__).parent / "scripts/Benchmark/BRCA_bench/SNV/BRCA_ bench_SNV.txt"
+    out = tmp_path / "brca.tsv.gz"
+    assert make_brca_chr20_table(bench, Reference(chr20), out) == 11413
+    shipped = Path(__import__("onco_genomics").__file__).parent / "data/brca_chr20_snv.tsv.gz"
+    assert out.read_bytes() == shipped.read_bytes()

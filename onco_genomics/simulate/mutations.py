@@ -9,13 +9,16 @@ tab-separated table with columns ``chrom``, ``pos`` (1-based), ``ref``, ``alt``.
 
 from __future__ import annotations
 
+import gzip
 import logging
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from onco_genomics.errors import InputFileError
+from onco_genomics.io.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +105,59 @@ def _read_variant_file(path: Path) -> pd.DataFrame:
 
     rows = [(v.chrom, v.pos, v.ref.upper(), v.alt.upper()) for v in read_variants(path)]
     return pd.DataFrame(rows, columns=list(MUTATION_COLUMNS)).astype({"pos": "int64"})
+
+
+_BRCA_HEADER = (
+    "# Somatic SNVs on chromosome 20 (GRCh37) from 100 breast cancers: the BRCA_bench set of\n"
+    "# SigProfilerMatrixGenerator (pip sigprofilermatrixgenerator, BSD-2-Clause),\n"
+    "# SigProfilerMatrixGenerator/scripts/Benchmark/BRCA_bench/SNV/'BRCA_ bench_SNV.txt',\n"
+    "# rows with chromosome 20; REF verified against GRCh37 chr20 (Debian vt-examples 20.fa.gz).\n"
+    "# Made by onco_genomics/simulate/mutations.py:make_brca_chr20_table. pos is 1-based.\n"
+)
+
+
+def make_brca_chr20_table(bench_txt: str | Path, reference: Any, out: str | Path) -> int:
+    """Rebuild the shipped ``brca_chr20_snv.tsv.gz`` from SigProfilerMatrixGenerator's file.
+
+    Parameters
+    ----------
+    bench_txt
+        ``SigProfilerMatrixGenerator/scripts/Benchmark/BRCA_bench/SNV/BRCA_ bench_SNV.txt``
+        (tab-separated: project, sample, source, build, type, chrom, start, end, ref, alt,
+        origin).
+    reference
+        GRCh37 with contig ``20`` (a :class:`~onco_genomics.io.reference.Reference`), used to
+        verify every REF.
+    out
+        Output path; gzip without a timestamp, so the bytes are reproducible.
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    rows = []
+    chr20: str | None = None
+    with open(bench_txt, encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 10 or fields[5] != "20":
+                continue
+            if chr20 is None:
+                chr20 = reference.fetch("20", 0, reference.lengths["20"]).upper()
+            pos = int(fields[6])
+            found = chr20[pos - 1:pos]
+            if fields[3] != "GRCh37" or fields[4] != "SNP" or found != fields[8]:
+                raise InputFileError(
+                    f"{bench_txt} line {line_no}: expected a GRCh37 SNP whose REF matches the "
+                    f"reference, found build {fields[3]}, type {fields[4]}, REF {fields[8]} "
+                    f"(reference {found}); use the BRCA_bench file and GRCh37 chr20"
+                )
+            rows.append((pos, fields[8], fields[9], fields[1]))
+    rows.sort()
+    text = _BRCA_HEADER + "chrom\tpos\tref\talt\tsample\n" + "".join(
+        f"20\t{pos}\t{ref}\t{alt}\t{sample}\n" for pos, ref, alt, sample in rows)
+    with atomic_path(out) as tmp, open(tmp, "wb") as raw, gzip.GzipFile(
+            fileobj=raw, mode="wb", mtime=0, filename="") as handle:
+        handle.write(text.encode("ascii"))
+    return len(rows)
