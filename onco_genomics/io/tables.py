@@ -92,11 +92,12 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, str]:
                                        "header line with column names")
             sep = _sniff_delimiter(path, first_line)
             header = next(csv.reader([first_line], delimiter=sep))
-            text = handle.read()
-            _check_ragged(path, text, sep, len(header))
-            body = pd.read_csv(io.StringIO(text), sep=sep, header=None, index_col=0,
+            body = pd.read_csv(handle, sep=sep, header=None, index_col=0,
                                converters={0: str}, na_values=NA_VALUES,
                                keep_default_na=False, engine="c")
+        if body.shape[1] and body.iloc[:, -1].isna().any():
+            # pandas pads short rows with NaN: tell them apart from empty cells
+            _check_ragged(path, sep, len(header))
     except pd.errors.EmptyDataError as err:
         raise TableFormatError(f"table {path} has a header but no data rows") from err
     except pd.errors.ParserError as err:
@@ -120,22 +121,23 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, str]:
     return body, sep
 
 
-def _check_ragged(path: Path, text: str, sep: str, n_header: int) -> None:
-    """Refuse lines with a field count unlike the first data line (pandas pads short ones)."""
-    if '"' in text:  # quoted fields may hold the delimiter: leave the check to the parser
-        return
+def _check_ragged(path: Path, sep: str, n_header: int) -> None:
+    """Refuse lines with a field count unlike the first data line (streams the file)."""
     expected = -1
-    for line_no, line in enumerate(text.splitlines(), start=2):
-        if not line:
-            continue
-        n_fields = line.count(sep) + 1
-        if expected < 0:
-            expected = n_fields
-        elif n_fields != expected:
-            raise TableFormatError(
-                f"table {path} has rows of unequal length: line {line_no} has {n_fields} "
-                f"fields, earlier data lines {expected} (header {n_header}); expected the "
-                "same number of fields on every line")
+    with _open_text(path) as handle:
+        handle.readline()
+        for line_no, line in enumerate(handle, start=2):
+            text = line.rstrip("\r\n")
+            if not text or '"' in text:  # quoted fields may hold the delimiter
+                continue
+            n_fields = text.count(sep) + 1
+            if expected < 0:
+                expected = n_fields
+            elif n_fields != expected:
+                raise TableFormatError(
+                    f"table {path} has rows of unequal length: line {line_no} has {n_fields} "
+                    f"fields, earlier data lines {expected} (header {n_header}); expected the "
+                    "same number of fields on every line")
 
 
 def _check_numeric(path: Path, raw: pd.DataFrame) -> pd.DataFrame:
