@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from onco_genomics.errors import IndexMissingError, InputFileError
+from onco_genomics.errors import IndexMissingError, InputFileError, OptionsError
 from onco_genomics.io.reference import Reference
 from onco_genomics.io.variants import (
     HeaderField,
@@ -359,6 +359,14 @@ def test_write_vcf_failure_keeps_previous_output(tmp_path: Path) -> None:
         write_vcf(target, somatic_header(), failing())  # type: ignore[arg-type]
     assert (target.read_bytes(), (tmp_path / "calls.vcf.gz.tbi").read_bytes()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["calls.vcf.gz", "calls.vcf.gz.tbi"]
+
+
+def test_write_vcf_refuses_bcf_name(tmp_path: Path) -> None:
+    with pytest.raises(OptionsError, match=r"\.vcf\.gz.*bcftools view -Ob"):
+        write_vcf(tmp_path / "calls.bcf", somatic_header(), [])
+    out = write_vcf(tmp_path / "calls.vcf.bgz", somatic_header(), somatic_records())
+    assert (tmp_path / "calls.vcf.bgz.tbi").exists()
+    assert len(list(read_variants(out))) == 4
 
 
 def test_write_vcf_long_contig_uses_csi(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from onco_genomics.errors import IndexMissingError, InputFileError
+from onco_genomics.errors import IndexMissingError, InputFileError, OptionsError
 from onco_genomics.io.atomic import atomic_path
 from onco_genomics.regions import Region
 
@@ -363,7 +363,8 @@ def write_vcf(path: str | os.PathLike[str], header: VcfHeader,
     Parameters
     ----------
     path
-        Output path; ``.vcf.gz`` gives BGZF + index, anything else plain text.
+        Output path; ``.vcf.gz`` (or ``.bgz``) gives BGZF + index, anything else plain
+        text (``.bcf`` is refused with :class:`OptionsError`).
     header
         Contigs, samples, INFO/FORMAT/FILTER definitions and provenance.
     records
@@ -384,12 +385,17 @@ def write_vcf(path: str | os.PathLike[str], header: VcfHeader,
     'calls.vcf.gz'
     """
     target = Path(path)
+    if target.suffix.lower() in (".bcf", ".maf"):
+        raise OptionsError(
+            f"output {target}: oncogen writes VCF; expected a name ending in .vcf.gz "
+            "(bgzipped and indexed) or .vcf. Convert afterwards with "
+            "`bcftools view -Ob -o out.bcf out.vcf.gz` if you need BCF")
     formatter = _RecordFormatter(header)
     ordered = sorted(records, key=formatter.sort_key)
     text_lines = header_lines(header)
     text_lines.extend(formatter.line(record) for record in ordered)
     payload = ("\n".join(text_lines) + "\n").encode()
-    if target.suffix != ".gz":
+    if target.suffix.lower() not in (".gz", ".bgz"):
         with atomic_path(target) as tmp:
             tmp.write_bytes(payload)
         log.info("wrote %d records to %s", len(ordered), target)
