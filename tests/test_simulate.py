@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from onco_genomics.evaluate.normalize import normalize_variant
 from onco_genomics.io.reference import Reference
 from onco_genomics.io.variants import Variant, read_variants
 from onco_genomics.simulate import SimulationOptions, VafSpec, load_mutations, simulate_pair
+from onco_genomics.simulate.sequencing import ErrorModel
 
 DATA = Path(__file__).parent / "data" / "simulate"
 REF = DATA / "chr20_10000000.fa"
@@ -325,3 +327,33 @@ def test_shipped_brca_table_rebuilds_byte_identical(tmp_path: Path) -> None:
     assert make_brca_chr20_table(bench, Reference(chr20), out) == 11413
     shipped = Path(__import__("onco_genomics").__file__).parent / "data/brca_chr20_snv.tsv.gz"
     assert out.read_bytes() == shipped.read_bytes()
+
+
+# ------------------------------------------------------------------------------ error model
+
+def test_errors_follow_base_qualities() -> None:
+    model = ErrorModel()
+    rng = np.random.default_rng(5)
+    reads = np.full((4000, 100), ord("A"), dtype=np.uint8)
+    for phred, expected in ((10, 0.1), (20, 0.01), (30, 0.001)):
+        quals = np.full(reads.shape, phred, dtype=np.uint8)
+        miscalled = (model.apply_errors(reads, quals, rng) != reads).mean()
+        assert miscalled == pytest.approx(expected, rel=0.1)
+    quals = model.qualities(5000, 150, rng)
+    assert quals[:, :10].mean() > quals[:, -10:].mean() + 3  # quality falls along the read
+    assert quals.min() >= 2 and quals.max() <= 41
+
+
+def test_homopolymer_slippage_changes_run_length_by_one() -> None:
+    model = ErrorModel(slip_rate=1.0)
+    run = np.frombuffer(b"ACGTCGT" + b"A" * 10 + b"CGTAGCTAGC", dtype=np.uint8)
+    plain = np.frombuffer(b"ACGTACGTACGTACGTACGTACGTACG", dtype=np.uint8)
+    reads = np.vstack([np.tile(run, (400, 1)), np.tile(plain, (100, 1))])
+    quals = np.full(reads.shape, 30, dtype=np.uint8)
+    out, out_quals = model.apply_slippage(reads, quals, np.random.default_rng(0))
+    assert out.shape == reads.shape and out_quals.shape == quals.shape
+    assert (out[400:] == reads[400:]).all()  # no homopolymer, no slippage
+    longest = [max(len(m) for m in re.findall("A+", bytes(row).decode())) for row in out[:400]]
+    counts = {length: longest.count(length) for length in set(longest)}
+    assert set(counts) == {9, 10, 11}
+    assert 0.02 < (counts[9] + counts[11]) / 400 < 0.09  # capped at 5% per read

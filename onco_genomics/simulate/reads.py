@@ -12,7 +12,8 @@ with uniform starts and a truncated normal length. Then, in this order:
    duplicate families, a PCR substitution shared by every copy;
 4. PCR duplicates are copies of a fragment (same template, same ends), flagged by the
    aligner step as ``samtools markdup`` would;
-5. base qualities and sequencing errors are drawn per read (:mod:`.sequencing`).
+5. base qualities, homopolymer slippage and substitution errors are drawn per read
+   (:mod:`.sequencing`).
 
 All arrays are ASCII codes (uint8).
 """
@@ -325,6 +326,8 @@ def simulate_reads(haplotypes: Sequence[Haplotype], lo: int, hi: int, *,
     read2 = np.where(forward, right_rc, left)
     qual1 = settings.read1_model.qualities(source.size, read_len, rng)
     qual2 = settings.read2_model.qualities(source.size, read_len, rng)
+    read1, qual1 = settings.read1_model.apply_slippage(read1, qual1, rng)
+    read2, qual2 = settings.read2_model.apply_slippage(read2, qual2, rng)
     read1 = settings.read1_model.apply_errors(read1, qual1, rng)
     read2 = settings.read2_model.apply_errors(read2, qual2, rng)
     return ReadPairs(read1, read2, qual1, qual2, is_dup, orientation)

@@ -3,7 +3,9 @@
 Qualities fall along the read (faster for read 2), vary per read and per base, and a few
 reads end in a low-quality tail. Each base is then miscalled with the probability its
 quality states (``10 ** (-Q / 10)``), so errors are position- and quality-dependent and
-the qualities are calibrated, as a caller's quality-aware model expects.
+the qualities are calibrated, as a caller's quality-aware model expects. Long
+homopolymers occasionally gain or lose a base (polymerase slippage), the indel error a
+caller sees in both samples.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ class ErrorModel:
     tail_fraction
         Share of reads whose last cycles (from a random point in the last 40%) drop to
         quality 5-15.
+    slip_rate, slip_min_run
+        Homopolymer slippage: a read whose longest homopolymer has ``r >= slip_min_run``
+        bases gains or loses one base of it with probability
+        ``min(0.05, slip_rate * (r - slip_min_run + 2))``.
     min_quality, max_quality
         Clipping bounds of the Phred scores.
     """
@@ -49,8 +55,12 @@ class ErrorModel:
     tail_fraction: float = 0.04
     min_quality: int = 2
     max_quality: int = 41
+    slip_rate: float = 0.003
+    slip_min_run: int = 6
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.slip_rate <= 1.0 or self.slip_min_run < 2:
+            raise ValueError("slip_rate must be in [0, 1] and slip_min_run >= 2")
         if not 0 <= self.min_quality < self.max_quality <= 93:
             raise ValueError("qualities must satisfy 0 <= min < max <= 93")
         if not 0.0 <= self.tail_fraction <= 1.0:
@@ -71,6 +81,51 @@ class ErrorModel:
             low = rng.uniform(5.0, 15.0, size=(tails.size, read_length)).astype(np.float32)
             quality[tails] = np.where(in_tail, low, quality[tails])
         return np.clip(np.rint(quality), self.min_quality, self.max_quality).astype(np.uint8)
+
+    def apply_slippage(self, reads: np.ndarray, qualities: np.ndarray,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """One-base insertion or deletion errors in long homopolymers (polymerase slippage).
+
+        The read keeps its length: an insertion pushes the last base out; a deletion pulls
+        the rest of the read one base left and ends it with an N of quality
+        ``min_quality`` (the template base after the read is not known here).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Reads and qualities (copies where changed).
+        """
+        n, length = reads.shape
+        if self.slip_rate <= 0 or n == 0 or length < self.slip_min_run:
+            return reads, qualities
+        run = np.ones(n, dtype=np.int64)
+        longest = np.ones(n, dtype=np.int64)
+        longest_end = np.zeros(n, dtype=np.int64)
+        for col in range(1, length):
+            same = (reads[:, col] == reads[:, col - 1]) & (reads[:, col] != N)
+            run = np.where(same, run + 1, 1)
+            better = run > longest
+            longest = np.where(better, run, longest)
+            longest_end = np.where(better, col, longest_end)
+        probability = np.where(
+            longest >= self.slip_min_run,
+            np.minimum(0.05, self.slip_rate * (longest - self.slip_min_run + 2)), 0.0)
+        slipped = np.flatnonzero(rng.random(n) < probability)
+        if slipped.size == 0:
+            return reads, qualities
+        reads, qualities = reads.copy(), qualities.copy()
+        insertion = rng.random(slipped.size) < 0.5
+        for row, is_insertion in zip(slipped.tolist(), insertion.tolist(), strict=True):
+            end = int(longest_end[row])  # last base of the run
+            if is_insertion:
+                reads[row, end + 1:] = reads[row, end:-1].copy()
+                qualities[row, end + 1:] = qualities[row, end:-1].copy()
+            else:
+                reads[row, end:-1] = reads[row, end + 1:].copy()
+                qualities[row, end:-1] = qualities[row, end + 1:].copy()
+                reads[row, -1] = N
+                qualities[row, -1] = self.min_quality
+        return reads, qualities
 
     def apply_errors(self, reads: np.ndarray, qualities: np.ndarray,
                      rng: np.random.Generator) -> np.ndarray:
