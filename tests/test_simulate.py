@@ -119,6 +119,20 @@ def test_bam_sorted_indexed_with_read_groups(sim: Path) -> None:
                 assert tlen == -other[2]
 
 
+def test_mate_fields_agree_with_samtools_fixmate(sim: Path, tmp_path: Path) -> None:
+    by_name = tmp_path / "by_name.bam"
+    fixed = tmp_path / "fixed.bam"
+    pysam.sort("-n", "-o", str(by_name), str(sim / "tumor.bam"))
+    pysam.fixmate("-m", str(by_name), str(fixed))
+
+    def fields(path: Path) -> list[tuple[str, int, int, int, int]]:
+        with pysam.AlignmentFile(str(path)) as handle:
+            return [(r.query_name, r.flag, r.next_reference_start, r.template_length,
+                     r.get_tag("MQ")) for r in handle.fetch(until_eof=True)]
+
+    assert fields(by_name) == fields(fixed)
+
+
 def test_truth_alleles_in_tumor_at_vaf_and_absent_from_normal(sim: Path) -> None:
     truth = list(read_variants(sim / "truth.vcf.gz"))
     assert {v.info["TYPE"] for v in truth} == {"SNV", "INS", "DEL"}

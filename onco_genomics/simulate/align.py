@@ -226,7 +226,10 @@ class PairAligner:
             pnext = mate.pos + 1
             if mate.chrom == read.chrom:
                 span = max(read.end, mate.end) - min(read.pos, mate.pos)
-                leftmost = read.pos < mate.pos or (read.pos == mate.pos and is_first)
+                # ties as samtools fixmate: the forward read (then read 1) is positive
+                leftmost = read.pos < mate.pos or (read.pos == mate.pos and (
+                    (not read.reverse and mate.reverse)
+                    or (read.reverse == mate.reverse and is_first)))
                 tlen = span if leftmost else -span
             tags += [f"MC:Z:{mate.cigar}", f"MQ:i:{mate.mapq}"]
         tags += [f"NM:i:{read.nm}", f"MD:Z:{read.md}"]
