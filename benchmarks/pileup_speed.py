@@ -73,11 +73,12 @@ def run_oncogen(tumor: str, normal: str, ref: str, region: Region, chunk: int,
     return result
 
 
-def run_bcftools(tumor: str, normal: str, ref: str, region: Region) -> dict[str, float]:
+def run_bcftools(tumor: str, normal: str, ref: str, region: Region, *,
+                 extra: str = "") -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        ["bash", "-c", f"set -o pipefail; bcftools mpileup -f {ref} -r {region} {tumor} "
+        ["bash", "-c", f"set -o pipefail; bcftools mpileup {extra}-f {ref} -r {region} {tumor} "
                        f"{normal} 2>/dev/null | bcftools call -mv 2>/dev/null | grep -vc '^#'"],
         check=False, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -119,25 +120,29 @@ def main(argv: list[str] | None = None) -> None:
     mb = len(region) / 1e6
     reads = count_reads(args.tumor, region) + count_reads(args.normal, region)
 
-    # bcftools first: RUSAGE_CHILDREN's peak is then bcftools' own
-    bcf = None if args.skip_bcftools else run_bcftools(args.tumor, args.normal, args.ref,
-                                                       region)
+    # bcftools first: RUSAGE_CHILDREN's peak is then bcftools' own (the larger of the two)
+    bcf = bcf_nobaq = None
+    if not args.skip_bcftools:
+        bcf = run_bcftools(args.tumor, args.normal, args.ref, region)
+        bcf_nobaq = run_bcftools(args.tumor, args.normal, args.ref, region, extra="-B ")
     ours = run_oncogen(args.tumor, args.normal, args.ref, region, args.chunk,
                        not args.no_warmup)
     candidates = ours["candidates"]
     assert isinstance(candidates, list)
     seconds = float(str(ours["seconds"]))
     rows = [("oncogen scan_region", seconds, float(str(ours["peak_mb"])), len(candidates))]
-    if bcf is not None:
+    if bcf is not None and bcf_nobaq is not None:
         rows.append(("bcftools mpileup | call -mv", bcf["seconds"], bcf["peak_mb"],
                      int(bcf["records"])))
+        rows.append(("bcftools mpileup -B | call -mv", bcf_nobaq["seconds"],
+                     bcf_nobaq["peak_mb"], int(bcf_nobaq["records"])))
 
     print(f"region {region} ({mb:.3f} Mb), {reads:,} primary reads (tumour + normal), "
           f"chunks of {args.chunk:,} bases")
-    print(f"{'tool':<30} {'seconds':>8} {'s/Mb':>8} {'reads/s':>10} {'sites':>8} "
+    print(f"{'tool':<31} {'seconds':>8} {'s/Mb':>8} {'reads/s':>10} {'sites':>8} "
           f"{'sites/s':>9} {'peak MB':>8}")
     for name, secs, peak, sites in rows:
-        print(f"{name:<30} {secs:>8.2f} {secs / mb:>8.2f} {reads / secs:>10,.0f} {sites:>8,} "
+        print(f"{name:<31} {secs:>8.2f} {secs / mb:>8.2f} {reads / secs:>10,.0f} {sites:>8,} "
               f"{sites / secs:>9,.0f} {peak:>8.0f}")
     kinds = Counter(str(c[4]) for c in candidates)
     print("candidates by type: " + ", ".join(f"{k} {v:,}" for k, v in sorted(kinds.items())))

@@ -295,3 +295,12 @@ def test_contig_mismatch() -> None:
 def test_options_checked() -> None:
     with pytest.raises(OptionsError, match="min_af"):
         PileupOptions(min_af=1.5)
+
+
+def test_cigar_strings_decoded_in_bulk() -> None:
+    from onco_genomics.pileup.fetch import _parse_cigars
+
+    offsets, ops, lens = _parse_cigars(b"5S100M;10=1X2I3D120N4H;;7M;", 4)
+    assert offsets.tolist() == [0, 2, 8, 8, 9]
+    assert ops.tolist() == [4, 0, 7, 8, 1, 2, 3, 5, 0]
+    assert lens.tolist() == [5, 100, 10, 1, 2, 3, 120, 4, 7]
