@@ -248,6 +248,23 @@ def test_purity_subclones_and_contamination(tmp_path: Path) -> None:
     assert alt / depth == pytest.approx(expected, abs=0.03)
 
 
+def test_nearby_regions_share_one_window(tmp_path: Path) -> None:
+    bed = tmp_path / "regions.bed"
+    bed.write_text(f"{CONTIG}\t1000\t8000\n{CONTIG}\t8300\t16000\n")
+    options = _options(regions=(f"{CONTIG}:18001-23000",), bed=bed, tumor_depth=30,
+                       normal_depth=20, snv_count=12, indel_count=0, oxog_sites=0.0)
+    result = simulate_pair(options, tmp_path / "out")
+    assert [str(r) for r in result.confident] == [
+        f"{CONTIG}:1001-8000", f"{CONTIG}:8301-16000", f"{CONTIG}:18001-23000"]
+    params = json.loads((tmp_path / "out" / "params.json").read_text())
+    assert len(params["regions"]) == 3
+    assert all(any(c.contains(v.chrom, v.pos) for c in result.confident) for v in result.somatic)
+    # the gap between the first two regions is simulated once: its depth is not doubled
+    tumor = tmp_path / "out" / "tumor.bam"
+    gap, inside = _depth(tumor, CONTIG, 8150), _depth(tumor, CONTIG, 5000)
+    assert gap < 1.5 * inside
+
+
 # ------------------------------------------------------------------------------ options
 
 @pytest.mark.parametrize(("overrides", "message"), [

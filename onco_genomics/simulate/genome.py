@@ -55,13 +55,14 @@ class Window:
     index
         Position of the window in the run (used to seed its random streams).
     region
-        The user's region (0-based half-open).
+        The span of the user's regions in this window (0-based half-open); regions closer
+        than two paddings share one window, so no base is drawn from two windows.
     start, end
         Padded extent on the contig: reads are drawn from ``[start, end)``.
     bases
         Upper-case reference bases of ``[start, end)`` as ASCII codes (uint8).
     confident
-        Sub-intervals of ``region`` without N runs and margins.
+        Sub-intervals of the user's regions without N runs and margins.
     """
 
     index: int
@@ -113,7 +114,7 @@ def make_windows(reference: SequenceSource, regions: Sequence[Region], *, paddin
     reference
         The reference.
     regions
-        Sorted, merged regions.
+        Sorted, merged regions (those closer than ``2 * padding`` share a window).
     padding
         Bases simulated beyond each region (clipped at contig ends).
     margin
@@ -122,8 +123,17 @@ def make_windows(reference: SequenceSource, regions: Sequence[Region], *, paddin
         Bases removed at contig ends, where reads cannot reach full depth.
     """
     lengths = reference.lengths
+    groups: list[list[Region]] = []
+    for user_region in regions:
+        last = groups[-1][-1] if groups else None
+        if (last is not None and last.chrom == user_region.chrom
+                and user_region.start - last.end < 2 * padding):
+            groups[-1].append(user_region)
+        else:
+            groups.append([user_region])
     windows: list[Window] = []
-    for index, region in enumerate(regions):
+    for index, group in enumerate(groups):
+        region = Region(group[0].chrom, group[0].start, group[-1].end)
         contig_len = lengths[region.chrom]
         start = max(0, region.start - padding)
         end = min(contig_len, region.end + padding)
@@ -138,7 +148,8 @@ def make_windows(reference: SequenceSource, regions: Sequence[Region], *, paddin
         if tail > 0:
             blocked[len(blocked) - tail:] = True  # contig end
         inside = np.zeros(end - start, dtype=bool)
-        inside[region.start - start:region.end - start] = True
+        for user_region in group:
+            inside[user_region.start - start:user_region.end - start] = True
         ok = np.concatenate([[False], inside & ~blocked, [False]])
         edges = np.flatnonzero(ok[1:] != ok[:-1])
         confident = tuple(Region(region.chrom, start + int(a), start + int(b))
