@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from onco_genomics.errors import OptionsError
 from onco_genomics.io.bed import read_bed
@@ -115,20 +116,43 @@ def _split_count(total: int, weights: Sequence[int]) -> list[int]:
     return counts
 
 
-def plant_variants(options: SimulationOptions, windows: Sequence[Window]
+def _mutation_table(options: SimulationOptions) -> tuple[pd.DataFrame | None, str]:
+    """The SNV table of ``--mutations`` (None for random) and the name truth records use."""
+    if options.mutations == "random":
+        return None, "random"
+    table = load_mutations(options.mutations)
+    if options.mutations == "brca-chr20":
+        return table, "brca-chr20"
+    return table, Path(options.mutations).name.replace(" ", "_").replace(";", "_")
+
+
+def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
+                   mutations: pd.DataFrame | None = None, mutation_source: str = "random"
                    ) -> tuple[list[PlantedVariant], list[PlantedVariant], list[ArtefactSite]]:
-    """Choose somatic and germline variants and tumor 8-oxoG hotspots for all windows."""
+    """Choose somatic and germline variants and tumor 8-oxoG hotspots for all windows.
+
+    Parameters
+    ----------
+    options
+        Rates/counts, VAFs, purity, clones and the seed.
+    windows
+        Simulated windows.
+    mutations
+        SNV table (:func:`~onco_genomics.simulate.mutations.load_mutations`), or None to
+        draw SNVs at random.
+    mutation_source
+        Name of the table, recorded in the truth (INFO ``SOURCE``).
+
+    Returns
+    -------
+    tuple
+        Somatic variants (with VAF and clone), germline variants, 8-oxoG sites.
+    """
     sizes = [sum(len(c) for c in w.confident) for w in windows]
     n_snv = (_split_count(options.snv_count, sizes) if options.snv_count is not None
              else [round(options.snv_rate * s / 1e6) for s in sizes])
     n_indel = (_split_count(options.indel_count, sizes) if options.indel_count is not None
                else [round(options.indel_rate * s / 1e6) for s in sizes])
-    mutations = None
-    source = "random"
-    if options.mutations != "random":
-        mutations = load_mutations(options.mutations)
-        source = options.mutations if options.mutations == "brca-chr20" else Path(
-            options.mutations).name.replace(" ", "_").replace(";", "_")
     somatic: list[PlantedVariant] = []
     germline: list[PlantedVariant] = []
     sites: list[ArtefactSite] = []
@@ -136,7 +160,7 @@ def plant_variants(options: SimulationOptions, windows: Sequence[Window]
         rng = _rng(options.seed, _PLANT, window.index)
         occupancy = Occupancy(window)
         planted = plant_somatic(window, occupancy, rng, n_snv=snv, n_indel=indel,
-                                mutations=mutations, mutation_source=source)
+                                mutations=mutations, mutation_source=mutation_source)
         somatic += assign_vafs(planted, rng, vaf_low=options.vaf.low, vaf_high=options.vaf.high,
                                vaf_values=options.vaf.values, purity=options.purity,
                                clone_fractions=options.clone_fractions)
@@ -146,6 +170,62 @@ def plant_variants(options: SimulationOptions, windows: Sequence[Window]
         sites += plant_oxog_sites(window, occupancy, rng,
                                   n_sites=round(options.oxog_sites * size / 1e6))
     return somatic, germline, sites
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """One sample of the pair: its BAM name, read group, depth and what it carries."""
+
+    label: str
+    name: str
+    depth: float
+    stage: int
+    spikes: tuple[SpikeIn, ...]
+    oxog_sites: tuple[ArtefactSite, ...]
+
+    @property
+    def read_group(self) -> ReadGroup:
+        return ReadGroup(self.name, self.name, f"{self.name}-lib1")
+
+
+def _simulate_sample(sample: _Sample, options: SimulationOptions, windows: Sequence[Window],
+                     haplotypes: dict[int, tuple[Haplotype, Haplotype]], index: WindowIndex,
+                     header: str, out: Path) -> tuple[Path, int]:
+    """Draw, align, sort and index the reads of one sample; returns (BAM, read pairs)."""
+    settings = ReadSettings(depth=sample.depth, read_length=options.read_length,
+                            fragment_mean=options.fragment_mean,
+                            fragment_sd=options.fragment_sd, dup_rate=options.dup_rate,
+                            pcr_error_fraction=options.pcr_error_fraction,
+                            oxog_rate=options.oxog_rate)
+    aligner = PairAligner(index, sample.read_group, mark_duplicates=options.mark_duplicates,
+                          threads=options.threads)
+    spool = SamSpool(out / f"{sample.label}.bam", header)
+    n_chunks = sum(math.ceil((w.end - w.start) / CHUNK) for w in windows)
+    total = 0
+    try:
+        with Progress(n_chunks, f"{sample.label} chunks", rate_label="read pairs") as bar:
+            for window in windows:
+                for chunk, lo in enumerate(range(0, window.end - window.start, CHUNK)):
+                    hi = min(lo + CHUNK, window.end - window.start)
+                    pairs = simulate_reads(haplotypes[window.index], lo, hi, settings=settings,
+                                           spikes=sample.spikes, oxog_sites=sample.oxog_sites,
+                                           rng=_rng(options.seed, sample.stage, window.index,
+                                                    chunk))
+                    prefix = f"{sample.label[0].upper()}{window.index}_{chunk}_"
+                    spool.write(aligner.sam_lines(pairs, list(read_names(prefix, len(pairs)))))
+                    total += len(pairs)
+                    bar.update(1, extra=len(pairs))
+        return spool.finish(threads=options.threads), total
+    except BaseException:
+        spool.abort()
+        raise
+
+
+def _haplotype(window: Window, germline: Sequence[PlantedVariant], hap: int) -> Haplotype:
+    """The window's sequence with the germline alleles of haplotype ``hap``."""
+    return Haplotype.build(window, [v.edit() for v in germline if v.chrom == window.chrom
+                                    and window.start <= v.pos < window.end
+                                    and hap in v.haplotypes])
 
 
 def _spikes(somatic: Sequence[PlantedVariant], scale: float) -> list[SpikeIn]:
@@ -197,7 +277,7 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
     contigs = list(reference.contigs)
     bed_regions = read_bed(options.bed) if options.bed is not None else []
     regions = resolve_regions(options, dict(contigs), bed_regions)
-    out.mkdir(parents=True, exist_ok=True)
+    mutations, mutation_source = _mutation_table(options)
     windows = make_windows(reference, regions, padding=options.padding,
                            margin=options.read_length, edge_margin=options.padding)
     confident = tuple(c for w in windows for c in w.confident)
@@ -206,52 +286,25 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
             "the regions have no confident sequence (they are N runs or too close to N runs); "
             "choose regions with real sequence"
         )
-    somatic, germline, sites = plant_variants(options, windows)
-    haplotypes = {w.index: tuple(Haplotype.build(w, [v.edit() for v in germline
-                                                      if v.chrom == w.chrom
-                                                      and w.start <= v.pos < w.end
-                                                      and hap in v.haplotypes])
-                                 for hap in (0, 1)) for w in windows}
+    out.mkdir(parents=True, exist_ok=True)
+    somatic, germline, sites = plant_variants(options, windows, mutations=mutations,
+                                              mutation_source=mutation_source)
+    haplotypes = {w.index: (_haplotype(w, germline, 0), _haplotype(w, germline, 1))
+                  for w in windows}
     index = WindowIndex(windows, reference.fetch, dict(contigs), scope=options.align_to)
+    samples = (
+        _Sample("tumor", options.tumor_sample, options.tumor_depth, _TUMOR,
+                tuple(_spikes(somatic, 1.0)), tuple(sites)),
+        _Sample("normal", options.normal_sample, options.normal_depth, _NORMAL,
+                tuple(_spikes(somatic, options.contamination)) if options.contamination
+                else (), ()),
+    )
     files: dict[str, Path] = {}
     pairs_written: dict[str, int] = {}
-    samples = (("tumor", options.tumor_sample, options.tumor_depth, _TUMOR, 1.0),
-               ("normal", options.normal_sample, options.normal_depth, _NORMAL,
-                options.contamination))
-    n_chunks = sum(math.ceil((w.end - w.start) / CHUNK) for w in windows)
-    for label, sample, depth, stage, spike_scale in samples:
-        settings = ReadSettings(depth=depth, read_length=options.read_length,
-                                fragment_mean=options.fragment_mean,
-                                fragment_sd=options.fragment_sd, dup_rate=options.dup_rate,
-                                pcr_error_fraction=options.pcr_error_fraction,
-                                oxog_rate=options.oxog_rate)
-        read_group = ReadGroup(sample, sample, f"{sample}-lib1")
-        aligner = PairAligner(index, read_group, mark_duplicates=options.mark_duplicates,
-                              threads=options.threads)
-        spikes = _spikes(somatic, spike_scale) if spike_scale > 0 else []
-        hotspots = sites if label == "tumor" else []
-        spool = SamSpool(out / f"{label}.bam",
-                         sam_header(contigs, read_group, command_line, __version__))
-        total = 0
-        try:
-            with Progress(n_chunks, f"{label} chunks", rate_label="read pairs") as bar:
-                for window in windows:
-                    for chunk, lo in enumerate(range(0, window.end - window.start, CHUNK)):
-                        hi = min(lo + CHUNK, window.end - window.start)
-                        rng = _rng(options.seed, stage, window.index, chunk)
-                        pairs = simulate_reads(haplotypes[window.index], lo, hi,
-                                               settings=settings, spikes=spikes,
-                                               oxog_sites=hotspots, rng=rng)
-                        prefix = f"{label[0].upper()}{window.index}_{chunk}_"
-                        names = list(read_names(prefix, len(pairs)))
-                        spool.write(aligner.sam_lines(pairs, names))
-                        total += len(pairs)
-                        bar.update(1, extra=len(pairs))
-            files[f"{label}_bam"] = spool.finish(threads=options.threads)
-        except BaseException:
-            spool.abort()
-            raise
-        pairs_written[label] = total
+    for sample in samples:
+        header = sam_header(contigs, sample.read_group, command_line, __version__)
+        files[f"{sample.label}_bam"], pairs_written[sample.label] = _simulate_sample(
+            sample, options, windows, haplotypes, index, header, out)
     files.update(write_truth(out, contigs=contigs, reference=str(options.reference),
                              command_line=command_line, somatic=somatic, germline=germline,
                              artefacts=sites, confident=confident,
