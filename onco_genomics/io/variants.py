@@ -1,7 +1,12 @@
-"""Variant records: read VCF/BCF (cyvcf2) and TCGA-style MAF, write VCF 4.2 (bgzip + tabix).
+"""Variant records: read VCF/BCF and TCGA-style MAF, write VCF 4.2 (bgzip + tabix).
 
 Every reader returns :class:`Variant` records, one per ALT allele (multi-allelic
 records are split), with 0-based positions.
+
+VCF text (plain, gzip or BGZF) is parsed here, line by line, with region queries through
+the tabix index (pysam); BCF, being binary, is decoded by htslib through cyvcf2. Parsing
+the text ourselves reads real callers' output that htslib refuses (MuTect1 writes a
+fractional DP into an Integer field) and skips htslib's parse-then-print round trip.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import math
 import os
 import re
 import warnings
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -534,20 +540,7 @@ def read_variants(path: str | os.PathLike[str], *, pass_only: bool = False,
     kind = detect_format(path)
     if kind == "maf":
         return _read_maf(path, pass_only=pass_only, region=region, reference=reference)
-    return _read_vcf(path, pass_only=pass_only, region=region)
-
-
-def _header_numbers(vcf: Any) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
-    info: dict[str, tuple[str, str]] = {}
-    fmt: dict[str, tuple[str, str]] = {}
-    for entry in vcf.header_iter():
-        kind = entry.type
-        if kind not in ("INFO", "FORMAT"):
-            continue
-        fields = entry.info()
-        target = info if kind == "INFO" else fmt
-        target[fields["ID"]] = (fields.get("Number", "."), fields.get("Type", "String"))
-    return info, fmt
+    return _read_vcf(path, kind, pass_only=pass_only, region=region)
 
 
 _NUMERIC: dict[str, Any] = {"Integer": int, "Float": float}
@@ -616,21 +609,158 @@ def _recode_allele(token: str, allele: int) -> str:
     return "1" if token == str(allele) else "."
 
 
-def _read_vcf(path: Path, *, pass_only: bool, region: Region | None) -> Iterator[Variant]:
-    from cyvcf2 import VCF
+@dataclass(frozen=True)
+class _VcfLayout:
+    """What record parsing needs from a VCF header."""
 
+    samples: tuple[str, ...]
+    info: Mapping[str, tuple[str, str]]  # ID -> (Number, Type)
+    formats: Mapping[str, tuple[str, str]]
+    filters: frozenset[str]
+    contigs: tuple[tuple[str, int], ...]
+
+
+_DEFINITION_RE = re.compile(r"^##(?P<kind>INFO|FORMAT|FILTER)=<(?P<body>.*)>\s*$")
+
+
+def _definition_field(body: str, key: str) -> str | None:
+    head = body.split("Description=", 1)[0]  # the description may quote anything
+    match = re.search(rf"(?:^|,){key}=([^,>]*)", head)
+    return match.group(1) if match else None
+
+
+def _parse_header(path: Path, lines: Sequence[str]) -> _VcfLayout:
+    """Parse ``##`` lines and the ``#CHROM`` line (the last of ``lines``)."""
+    info: dict[str, tuple[str, str]] = {}
+    formats: dict[str, tuple[str, str]] = {}
+    filters: set[str] = set()
+    contigs: list[tuple[str, int]] = []
+    for line in lines[:-1]:
+        contig = _CONTIG_RE.match(line)
+        if contig:
+            contigs.append((contig["id"], int(contig["length"] or -1)))
+            continue
+        match = _DEFINITION_RE.match(line)
+        if not match:
+            continue
+        body = match["body"]
+        field_id = _definition_field(body, "ID")
+        if not field_id:
+            raise InputFileError(f"{path}: header line {line[:80]!r} has no ID; expected "
+                                 "##INFO/FORMAT/FILTER=<ID=...,...>")
+        if match["kind"] == "FILTER":
+            filters.add(field_id)
+            continue
+        number = _definition_field(body, "Number") or "."
+        vtype = _definition_field(body, "Type") or "String"
+        (info if match["kind"] == "INFO" else formats)[field_id] = (number, vtype)
+    columns = lines[-1].rstrip("\r\n").split("\t")
+    if columns[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
+        raise InputFileError(
+            f"{path}: the column header line is {lines[-1][:80]!r}; expected "
+            "#CHROM POS ID REF ALT QUAL FILTER INFO [FORMAT samples...] separated by tabs")
+    samples = tuple(columns[9:])
+    if len(set(samples)) != len(samples):
+        raise InputFileError(f"{path}: duplicated sample names in the #CHROM line: {samples}")
+    return _VcfLayout(samples=samples, info=info, formats=formats,
+                      filters=frozenset(filters), contigs=tuple(contigs))
+
+
+def _read_text_header(path: Path, handle: io.TextIOBase) -> tuple[list[str], int]:
+    """Read header lines up to and including ``#CHROM``; return them and the line count."""
+    lines: list[str] = []
+    for line in handle:
+        if line.startswith("##"):
+            lines.append(line.rstrip("\r\n"))
+        elif line.startswith("#"):
+            lines.append(line.rstrip("\r\n"))
+            return lines, len(lines)
+        else:
+            break
+    raise InputFileError(f"{path} has no #CHROM header line before its records; expected a "
+                         "VCF header ending in '#CHROM POS ID REF ALT QUAL FILTER INFO ...'")
+
+
+def _read_vcf(path: Path, kind: FileFormat, *, pass_only: bool,
+              region: Region | None) -> Iterator[Variant]:
     if region is not None and _index_for(path) is None:
         compressed = _read_head(path, 4)[1]
         fix = (f"index it with `tabix -p vcf {path}` (or `bcftools index {path}`)"
-               if compressed or path.suffix == ".bcf" else
+               if compressed or kind == "bcf" else
                f"compress and index it with `bgzip {path} && tabix -p vcf {path}.gz`")
         raise IndexMissingError(
             f"a region query ({region}) on {path} needs a .tbi or .csi index, found none; {fix}")
+    if kind == "bcf":
+        return _iter_bcf(path, pass_only=pass_only, region=region)
+    return _iter_text_vcf(path, pass_only=pass_only, region=region)
+
+
+def _iter_text_vcf(path: Path, *, pass_only: bool,
+                   region: Region | None) -> Iterator[Variant]:
+    """VCF text is parsed here (not by htslib), so real callers' quirks such as MuTect1's
+    fractional DP in an Integer field are read rather than refused."""
+    handle = _open_text(path)
+    with handle:
+        header, n_header = _read_text_header(path, handle)
+        layout = _parse_header(path, header)
+        lines: Iterable[str]
+        if region is None:
+            lines = handle
+        else:
+            lines = _tabix_lines(path, region)
+        try:
+            for line_no, line in enumerate(lines, start=n_header + 1):
+                if not line.strip():
+                    continue
+                where = (f"line {line_no}" if region is None
+                         else f"record {line.split(chr(9), 2)[:2]}")
+                columns = line.rstrip("\r\n").split("\t")
+                yield from _record_variants(columns, layout, path, where, pass_only=pass_only,
+                                            region=region)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            raise InputFileError(f"{path} is truncated or corrupt ({err}); re-create it") from err
+        except UnicodeDecodeError as err:
+            raise InputFileError(f"{path} is not UTF-8 text ({err}); expected a VCF") from err
+
+
+def _tabix_lines(path: Path, region: Region) -> Iterator[str]:
+    import pysam
+
+    index = _index_for(path)
+    try:
+        tabix = pysam.TabixFile(str(path), index=str(index))
+    except OSError as err:
+        raise InputFileError(f"cannot open {path} with its index {index}: {err}; re-create "
+                             f"the index with `tabix -f -p vcf {path}`") from err
+    with tabix:
+        if region.chrom not in tabix.contigs:
+            return
+        yield from tabix.fetch(region.chrom, region.start, region.end)
+
+
+def _iter_bcf(path: Path, *, pass_only: bool, region: Region | None) -> Iterator[Variant]:
+    from cyvcf2 import VCF
+
     try:
         vcf = VCF(str(path), lazy=True)
     except (OSError, ValueError) as err:
-        raise InputFileError(f"cannot open {path} as VCF/BCF: {err}") from err
-    return _iter_vcf(vcf, path, pass_only=pass_only, region=region)
+        raise InputFileError(f"cannot open {path} as BCF: {err}") from err
+    try:
+        layout = _parse_header(path, vcf.raw_header.rstrip("\n").split("\n"))
+        source: Iterator[Any] = iter(vcf)
+        if region is not None:
+            # an empty region is a normal answer, not a warning (cyvcf2 warns on first read)
+            query = iter(vcf(str(region)))
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="no intervals found")
+                first = next(query, None)
+            source = itertools.chain([first] if first is not None else [], query)
+        for record in _checked(source, path):
+            columns = str(record).rstrip("\n").split("\t")
+            yield from _record_variants(columns, layout, path, f"{record.CHROM}:{record.POS}",
+                                        pass_only=pass_only, region=region)
+    finally:
+        vcf.close()
 
 
 def _checked(records: Iterator[Any], path: Path) -> Iterator[Any]:
@@ -646,73 +776,92 @@ def _checked(records: Iterator[Any], path: Path) -> Iterator[Any]:
             if "htslib" not in str(err) and "bcf_read" not in str(err):
                 raise
             raise InputFileError(
-                f"{path}: malformed or truncated record after {where} ({err}); expected "
-                f"tab-separated VCF records. Check the file with `bcftools view {path}`"
+                f"{path}: malformed or truncated record after {where} ({err}). Check the "
+                f"file with `bcftools view {path}`"
             ) from err
         where = f"{record.CHROM}:{record.POS}"
         yield record
 
 
-def _iter_vcf(vcf: Any, path: Path, *, pass_only: bool,
-              region: Region | None) -> Iterator[Variant]:
-    info_defs, format_defs = _header_numbers(vcf)
-    samples = list(vcf.samples)
-    source: Iterator[Any] = iter(vcf)
-    if region is not None:
-        # an empty region is a normal answer, not a warning (cyvcf2 warns on first read)
-        query = iter(vcf(str(region)))
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="no intervals found")
-            first = next(query, None)
-        source = itertools.chain([first] if first is not None else [], query)
-    n_skipped = 0
+def _record_variants(columns: list[str], layout: _VcfLayout, path: Path, where: str, *,
+                     pass_only: bool, region: Region | None) -> Iterator[Variant]:
+    """The :class:`Variant` records (one per ALT) of one VCF data line split on tabs."""
+    n_samples = len(layout.samples)
+    if len(columns) < 8 or (n_samples and len(columns) != 9 + n_samples):
+        expected = 9 + n_samples if n_samples else 8
+        raise InputFileError(
+            f"{path} {where}: expected {expected} tab-separated columns, found "
+            f"{len(columns)} ({chr(9).join(columns)[:80]!r}); is the file cut or "
+            "space-separated?")
+    chrom, pos_text, vid_text, ref, alt_text, qual_text, filter_text, info_text = columns[:8]
     try:
-        for record in _checked(source, path):
-            pos = record.POS - 1
-            if region is not None and not region.contains(record.CHROM, pos):
-                continue
-            columns = str(record).rstrip("\n").split("\t")
-            filters: tuple[str, ...] = ()
-            if columns[6] not in (".", "PASS"):
-                filters = tuple(columns[6].split(";"))
-            if pass_only and filters:
-                continue
-            alts = columns[4].split(",")
-            n_alt = len(alts)
-            ref = columns[3].upper()
-            qual = None if columns[5] == "." else float(columns[5])
-            vid = None if columns[2] == "." else columns[2]
-            info_items = [] if columns[7] == "." else columns[7].split(";")
-            fmt_keys = columns[8].split(":") if len(columns) > 8 and columns[8] != "." else []
-            sample_cells = [cell.split(":") for cell in columns[9:]]
-            for allele, alt in enumerate(alts, start=1):
-                if _is_skippable(alt):
-                    n_skipped += 1
-                    log.debug("%s: skipping allele %s at %s:%d", path, alt, record.CHROM,
-                              record.POS)
+        pos = int(pos_text) - 1
+    except ValueError as err:
+        raise InputFileError(f"{path} {where}: POS must be an integer, found "
+                             f"{pos_text!r}") from err
+    if pos < 0 or not ref or ref == ".":
+        raise InputFileError(f"{path} {where}: expected POS >= 1 and a REF allele, found "
+                             f"POS={pos_text} REF={ref!r}")
+    if region is not None and not region.contains(chrom, pos):
+        return
+    filters: tuple[str, ...] = ()
+    if filter_text not in (".", "PASS"):
+        filters = tuple(filter_text.split(";"))
+    if pass_only and filters:
+        return
+    try:
+        qual = None if qual_text == "." else float(qual_text)
+    except ValueError as err:
+        raise InputFileError(f"{path} {where}: QUAL must be a number or '.', found "
+                             f"{qual_text!r}") from err
+    alts = alt_text.split(",")
+    n_alt = len(alts)
+    ref = ref.upper()
+    vid = None if vid_text == "." else vid_text
+    info_items = [] if info_text == "." else info_text.split(";")
+    fmt_keys = columns[8].split(":") if len(columns) > 8 and columns[8] != "." else []
+    sample_cells = [cell.split(":") for cell in columns[9:]]
+    for allele, alt in enumerate(alts, start=1):
+        if _is_skippable(alt):
+            log.debug("%s: skipping allele %s at %s:%d", path, alt, chrom, pos + 1)
+            continue
+        info: dict[str, Any] = {}
+        for item in info_items:
+            key, eq, value = item.partition("=")
+            number, vtype = layout.info.get(key, (".", "String"))
+            info[key] = True if not eq else _parse_value(value, number, vtype, allele, n_alt)
+        sample_data: dict[str, dict[str, Any]] = {}
+        for name, cells in zip(layout.samples, sample_cells, strict=True):
+            values: dict[str, Any] = {}
+            for key, cell in zip(fmt_keys, cells, strict=False):
+                if key == "GT":
+                    values[key] = _recode_gt(cell, allele, n_alt)
                     continue
-                info: dict[str, Any] = {}
-                for item in info_items:
-                    key, eq, value = item.partition("=")
-                    number, vtype = info_defs.get(key, (".", "String"))
-                    info[key] = True if not eq else _parse_value(value, number, vtype, allele,
-                                                                 n_alt)
-                sample_data: dict[str, dict[str, Any]] = {}
-                for name, cells in zip(samples, sample_cells, strict=False):
-                    values: dict[str, Any] = {}
-                    for key, cell in zip(fmt_keys, cells, strict=False):
-                        if key == "GT":
-                            values[key] = _recode_gt(cell, allele, n_alt)
-                            continue
-                        number, vtype = format_defs.get(key, (".", "String"))
-                        values[key] = _parse_value(cell, number, vtype, allele, n_alt)
-                    sample_data[name] = values
-                yield Variant(chrom=record.CHROM, pos=pos, ref=ref, alt=alt.upper(), id=vid,
-                              qual=qual, filters=filters, info=info, sample_data=sample_data)
-    finally:
-        vcf.close()
-    if n_skipped:
-        log.debug("%s: skipped %d symbolic/star/breakend alleles", path, n_skipped)
+                number, vtype = layout.formats.get(key, (".", "String"))
+                values[key] = _parse_value(cell, number, vtype, allele, n_alt)
+            sample_data[name] = values
+        yield Variant(chrom=chrom, pos=pos, ref=ref, alt=alt.upper(), id=vid, qual=qual,
+                      filters=filters, info=info, sample_data=sample_data)
+
+
+def _layout(path: Path, kind: FileFormat) -> _VcfLayout:
+    if kind == "bcf":
+        from cyvcf2 import VCF
+
+        try:
+            vcf = VCF(str(path), lazy=True)
+        except (OSError, ValueError) as err:
+            raise InputFileError(f"cannot open {path} as BCF: {err}") from err
+        try:
+            return _parse_header(path, vcf.raw_header.rstrip("\n").split("\n"))
+        finally:
+            vcf.close()
+    with _open_text(path) as handle:
+        try:
+            header, _ = _read_text_header(path, handle)
+        except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError) as err:
+            raise InputFileError(f"{path}: cannot read the VCF header ({err})") from err
+    return _parse_header(path, header)
 
 
 def vcf_info(path: str | os.PathLike[str]) -> VcfInfo:
@@ -723,33 +872,14 @@ def vcf_info(path: str | os.PathLike[str]) -> VcfInfo:
     InputFileError
         The file is missing, empty, truncated, a MAF or not a VCF.
     """
-    from cyvcf2 import VCF
-
     path = Path(path)
     kind = detect_format(path)
     if kind == "maf":
         raise InputFileError(f"{path} is a MAF file; a VCF or BCF with a header is needed here")
-    try:
-        vcf = VCF(str(path), lazy=True)
-    except (OSError, ValueError) as err:
-        raise InputFileError(f"cannot open {path} as VCF/BCF: {err}") from err
-    contigs: list[tuple[str, int]] = []
-    ids: dict[str, set[str]] = {"INFO": set(), "FORMAT": set(), "FILTER": set()}
-    try:
-        for entry in vcf.header_iter():
-            fields = entry.info()
-            if entry.type in ids:
-                ids[entry.type].add(fields["ID"])
-        samples = tuple(vcf.samples)
-        for line in vcf.raw_header.splitlines():
-            match = _CONTIG_RE.match(line)
-            if match:
-                contigs.append((match["id"], int(match["length"] or -1)))
-    finally:
-        vcf.close()
-    return VcfInfo(path=path, samples=samples, contigs=tuple(contigs),
-                   info_ids=frozenset(ids["INFO"]), format_ids=frozenset(ids["FORMAT"]),
-                   filter_ids=frozenset(ids["FILTER"]))
+    layout = _layout(path, kind)
+    return VcfInfo(path=path, samples=layout.samples, contigs=layout.contigs,
+                   info_ids=frozenset(layout.info), format_ids=frozenset(layout.formats),
+                   filter_ids=layout.filters | {"PASS"})
 
 
 # --------------------------------------------------------------------------- MAF
