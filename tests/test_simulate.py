@@ -218,6 +218,37 @@ def test_oxog_artefacts_have_one_orientation(sim: Path) -> None:
     assert total_alt >= 2 * len(sites)  # recurrent: several reads per site
 
 
+def _naive_calls(sim: Path, *, skip_dups: bool) -> set[tuple[int, str]]:
+    """A caller without artefact filters: >= 4 alt reads, VAF >= 4%, no alt in the normal."""
+    flags = SKIP | (0x400 if skip_dups else 0)
+    reference = Reference(REF).fetch(CONTIG, 0, 24000)
+    counts = {}
+    for label in ("tumor", "normal"):
+        with pysam.AlignmentFile(str(sim / f"{label}.bam")) as bam:
+            counts[label] = np.array(bam.count_coverage(
+                CONTIG, 0, 24000, quality_threshold=0,
+                read_callback=lambda r: not r.flag & flags))
+    calls = set()
+    depth = counts["tumor"].sum(axis=0)
+    for index, base in enumerate("ACGT"):
+        alt = counts["tumor"][index]
+        hit = (alt >= 4) & (alt >= 0.04 * depth) & (counts["normal"][index] == 0)
+        calls |= {(int(pos), base) for pos in np.flatnonzero(hit) if reference[pos] != base}
+    return calls
+
+
+def test_artefacts_make_a_naive_caller_lose_precision(sim: Path) -> None:
+    truth = {(v.pos, v.alt) for v in read_variants(sim / "truth.vcf.gz") if not v.is_indel}
+    oxog = {(v.pos, v.alt) for v in read_variants(sim / "artefacts.vcf.gz")}
+    calls = _naive_calls(sim, skip_dups=False)
+    assert calls & oxog, "recurrent 8-oxoG sites must fool a caller without orientation checks"
+    false = calls - truth
+    assert false - oxog, "PCR errors shared by duplicates must fool a caller that keeps dups"
+    assert len(calls & truth) >= 0.8 * len(truth)
+    # ignoring flagged duplicates removes the PCR-duplicate false positives
+    assert len(_naive_calls(sim, skip_dups=True) - truth - oxog) < len(false - oxog)
+
+
 def test_same_seed_same_records_other_seed_differs(tmp_path: Path) -> None:
     options = _options(tumor_depth=8, normal_depth=4, oxog_sites=0.0)
     simulate_pair(options, tmp_path / "a")
