@@ -262,6 +262,23 @@ def test_same_seed_same_records_other_seed_differs(tmp_path: Path) -> None:
     assert truth_a == truth_b
 
 
+def test_mutations_from_a_vcf(tmp_path: Path) -> None:
+    from onco_genomics.io.variants import VcfHeader, write_vcf
+
+    reference = Reference(REF)
+    positions = (2500, 6000, 12000)
+    records = [Variant(CONTIG, pos, reference.fetch(CONTIG, pos, pos + 1),
+                       "T" if reference.fetch(CONTIG, pos, pos + 1) != "T" else "C")
+               for pos in positions]
+    vcf = write_vcf(tmp_path / "my tumour.vcf.gz", VcfHeader(contigs=[(CONTIG, 24000)]),
+                    records)
+    result = simulate_pair(_options(mutations=str(vcf), snv_count=3, indel_count=0,
+                                    tumor_depth=4, normal_depth=2, oxog_sites=0.0),
+                           tmp_path / "out")
+    assert sorted((v.pos, v.alt, v.source) for v in result.somatic) == [
+        (r.pos, r.alt, "my_tumour.vcf.gz") for r in records]
+
+
 def test_purity_subclones_and_contamination(tmp_path: Path) -> None:
     options = _options(tumor_depth=30, normal_depth=30, purity=0.6, subclones=(0.5,),
                        vaf=VafSpec.parse("0.5"), contamination=0.3, oxog_sites=0.0,
