@@ -162,6 +162,31 @@ def test_bad_record_fields(tmp_path: Path, line: str, message: str) -> None:
         list(read_variants(path))
 
 
+def test_truncated_plain_gzip_vcf(tmp_path: Path) -> None:
+    header = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    body = "".join(f"17\t{pos}\t.\tA\tG\t50\tPASS\tDP={pos % 97}\n"
+                   for pos in range(1, 20_001))
+    packed = gzip.compress((header + body).encode())
+    path = tmp_path / "cut.vcf.gz"
+    path.write_bytes(packed[: len(packed) // 2])  # past the first 64 kB of text
+    with pytest.raises(InputFileError, match="truncated or corrupt"):
+        list(read_variants(path))
+    path.write_bytes(packed[:100])  # cut inside the header
+    with pytest.raises(InputFileError, match="truncated"):
+        read_variants(path)
+
+
+def test_region_error_names_the_record(tmp_path: Path) -> None:
+    text = (DATA / "mutect2_like.vcf").read_text().replace("17\t2048\trs55555555\tA\tT\t.",
+                                                           "17\t2048\trs55555555\tA\tT\tx")
+    plain = tmp_path / "q.vcf"
+    plain.write_text(text)
+    pysam.tabix_index(str(plain), preset="vcf")
+    with pytest.raises(InputFileError, match=r"record at 17:2048: QUAL must be a number"):
+        list(read_variants(tmp_path / "q.vcf.gz", region=Region("17", 2000, 2100)))
+    assert list(read_variants(tmp_path / "q.vcf.gz", region=Region("X", 0, 100))) == []
+
+
 def test_header_without_chrom_line(tmp_path: Path) -> None:
     path = tmp_path / "nohdr.vcf"
     path.write_text("##fileformat=VCFv4.2\n17\t5\t.\tA\tG\t.\tPASS\t.\n")

@@ -459,8 +459,8 @@ def _read_head(path: Path, size: int = 65536) -> tuple[bytes, bool]:
             return handle.read(size), True
     except (EOFError, OSError, gzip.BadGzipFile) as err:
         raise InputFileError(
-            f"variant file {path} is not a readable gzip/BGZF file ({err}); "
-            "re-create it with `bgzip`") from err
+            f"variant file {path} is truncated or not a readable gzip/BGZF file ({err}); "
+            "re-create it (compress VCF with `bgzip`)") from err
 
 
 def detect_format(path: str | os.PathLike[str]) -> FileFormat:
@@ -712,8 +712,10 @@ def _iter_text_vcf(path: Path, *, pass_only: bool,
             for line_no, line in enumerate(lines, start=n_header + 1):
                 if not line.strip():
                     continue
-                where = (f"line {line_no}" if region is None
-                         else f"record {line.split(chr(9), 2)[:2]}")
+                if region is None:
+                    where = f"line {line_no}"
+                else:
+                    where = "record at " + ":".join(line.split("\t", 2)[:2])
                 columns = line.rstrip("\r\n").split("\t")
                 yield from _record_variants(columns, layout, path, where, pass_only=pass_only,
                                             region=region)
