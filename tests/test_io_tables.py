@@ -65,6 +65,16 @@ def test_auto_uses_shape_when_names_say_nothing(tmp_path: Path,
     assert "200 rows" in caplog.text
 
 
+def test_excel_bom_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("TP53,KRAS\nS01,1,2\nS02,3,4\n".encode("utf-8-sig"))
+    table = read_table(path)
+    assert table.columns.tolist() == ["TP53", "KRAS"]
+    labels = tmp_path / "labels.csv"
+    labels.write_bytes("sample,type\nS01,EWS\n".encode("utf-8-sig"))
+    assert read_labels(labels).name == "type"
+
+
 def test_tcga_barcodes_are_not_genes(tmp_path: Path) -> None:
     path = tmp_path / "tcga.tsv"
     path.write_text("gene\tTCGA-A1-A0SB-01A\tTCGA-A2-A04P-01A\nTP53\t1\t2\nKRAS\t3\t4\n"

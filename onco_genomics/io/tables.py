@@ -68,8 +68,8 @@ def _open_text(path: Path) -> io.TextIOBase:
     with open(path, "rb") as handle:
         magic = handle.read(2)
     if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def _sniff_delimiter(path: Path, first_line: str) -> str:
