@@ -498,6 +498,15 @@ def detect_format(path: str | os.PathLike[str]) -> FileFormat:
         f"or a MAF with Chromosome/Start_Position columns; the first line is {first!r}")
 
 
+def _open_text(path: Path) -> io.TextIOBase:
+    """Open VCF/MAF text, plain or gzip/BGZF. Bytes that are not UTF-8 (latin-1 in a
+    header description, say) are replaced rather than refused."""
+    if _read_head(path, 2)[1]:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace",
+                                newline="")
+    return open(path, encoding="utf-8", errors="replace", newline="")
+
+
 def _index_for(path: Path) -> Path | None:
     for suffix in (".tbi", ".csi"):
         candidate = path.with_name(path.name + suffix)
@@ -532,7 +541,9 @@ def read_variants(path: str | os.PathLike[str], *, pass_only: bool = False,
     Raises
     ------
     InputFileError
-        Missing, empty, truncated or non-variant files; malformed MAF rows.
+        Missing, empty, truncated or non-variant files; malformed VCF records or MAF rows
+        (with the line number). Format errors are raised on the call; record errors
+        while iterating.
     IndexMissingError
         ``region`` given for a file without an index.
     """
@@ -721,8 +732,6 @@ def _iter_text_vcf(path: Path, *, pass_only: bool,
                                             region=region)
         except (EOFError, gzip.BadGzipFile, zlib.error) as err:
             raise InputFileError(f"{path} is truncated or corrupt ({err}); re-create it") from err
-        except UnicodeDecodeError as err:
-            raise InputFileError(f"{path} is not UTF-8 text ({err}); expected a VCF") from err
 
 
 def _tabix_lines(path: Path, region: Region) -> Iterator[str]:
@@ -861,7 +870,7 @@ def _layout(path: Path, kind: FileFormat) -> _VcfLayout:
     with _open_text(path) as handle:
         try:
             header, _ = _read_text_header(path, handle)
-        except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError) as err:
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
             raise InputFileError(f"{path}: cannot read the VCF header ({err})") from err
     return _parse_header(path, header)
 
@@ -887,12 +896,6 @@ def vcf_info(path: str | os.PathLike[str]) -> VcfInfo:
 # --------------------------------------------------------------------------- MAF
 
 _MAF_REQUIRED = ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")
-
-
-def _open_text(path: Path) -> io.TextIOBase:
-    if _read_head(path, 2)[1]:
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
 
 
 def _read_maf(path: Path, *, pass_only: bool, region: Region | None,
