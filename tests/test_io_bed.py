@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import pysam
 import pytest
 
 from onco_genomics.errors import InputFileError
@@ -28,6 +29,10 @@ def test_write_read_roundtrip_plain_and_gz(tmp_path: Path) -> None:
     assert (tmp_path / "out.bed").read_text() == "20\t5\t10\n1\t0\t3\n"
     with gzip.open(tmp_path / "out.bed.gz", "rt") as handle:
         assert handle.read() == "20\t5\t10\n1\t0\t3\n"
+    sorted_bed = write_bed(tmp_path / "sorted.bed.gz", sorted(regions))
+    pysam.tabix_index(str(sorted_bed), preset="bed", force=True)  # BGZF: indexable
+    with pysam.TabixFile(str(sorted_bed)) as tabix:
+        assert list(tabix.fetch("20", 0, 100)) == ["20\t5\t10"]
 
 
 @pytest.mark.parametrize(

@@ -396,6 +396,18 @@ def test_write_vcf_refuses_undeclared_things(tmp_path: Path, record: Variant,
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
+def test_write_vcf_refuses_bad_headers(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="duplicated contig"):
+        write_vcf(tmp_path / "x.vcf", VcfHeader(contigs=[("1", 5), ("1", 5)]), [])
+    with pytest.raises(ValueError, match="not a valid VCF key"):
+        write_vcf(tmp_path / "x.vcf", somatic_header(
+            info=[HeaderField("TUMOR AF", "1", "Float", "x")]), [])
+    quoted = somatic_header(info=[HeaderField("Q", "1", "String", 'say "hi"')])
+    text = write_vcf(tmp_path / "q.vcf", quoted, []).read_text()
+    assert '##INFO=<ID=Q,Number=1,Type=String,Description="say \\"hi\\"">' in text
+    assert vcf_info(tmp_path / "q.vcf").info_ids == {"Q"}
+
+
 def test_write_vcf_failure_keeps_previous_output(tmp_path: Path) -> None:
     target = write_vcf(tmp_path / "calls.vcf.gz", somatic_header(), somatic_records())
     before = target.read_bytes(), (tmp_path / "calls.vcf.gz.tbi").read_bytes()

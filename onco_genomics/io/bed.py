@@ -95,13 +95,18 @@ def _parse_line(text: str, path: Path, line_no: int) -> Region:
 
 
 def write_bed(path: str | os.PathLike[str], regions: Iterable[Region]) -> Path:
-    """Write ``regions`` as a 3-column BED file (atomically), in the order given."""
+    """Write ``regions`` as a 3-column BED file (atomically), in the order given.
+
+    A name ending in ``.gz`` gives a BGZF file (gzip-compatible and tabix-indexable).
+    """
     target = Path(path)
     lines = [f"{r.chrom}\t{r.start}\t{r.end}\n" for r in regions]
     with atomic_path(target) as tmp:
-        if target.suffix == ".gz":
-            with gzip.open(tmp, "wt", encoding="utf-8") as handle:
-                handle.writelines(lines)
+        if target.suffix == ".gz":  # BGZF, so `tabix -p bed` can index it
+            from pysam.libcbgzf import BGZFile
+
+            with BGZFile(str(tmp), "wb", index=None) as handle:
+                handle.write("".join(lines).encode())
         else:
             with open(tmp, "w", encoding="utf-8") as handle:
                 handle.writelines(lines)

@@ -279,6 +279,11 @@ class _RecordFormatter:
     def __init__(self, header: VcfHeader) -> None:
         self.header = header
         self.contig_rank = {name: i for i, (name, _) in enumerate(header.contigs)}
+        if len(self.contig_rank) != len(header.contigs):
+            raise ValueError("duplicated contig names in the VCF header")
+        for hfield in (*header.info, *header.formats):
+            if not re.fullmatch(r"[A-Za-z_][0-9A-Za-z_.]*", hfield.id):
+                raise ValueError(f"INFO/FORMAT ID {hfield.id!r} is not a valid VCF key")
         self.info = {f.id: f for f in header.info}
         self.format_ids = [f.id for f in header.formats]
         if "GT" in self.format_ids:  # VCF requires GT first
