@@ -41,8 +41,10 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
               help="Output folder (tumor.bam, normal.bam, truth.vcf.gz, ...).")
 @click.option("--seed", default=1, show_default=True, type=int,
               help="Random seed; the same seed and inputs give identical BAM records.")
-@click.option("--tumor-depth", default=60.0, show_default=True, type=float)
-@click.option("--normal-depth", default=30.0, show_default=True, type=float)
+@click.option("--tumor-depth", default=60.0, show_default=True, type=float,
+              help="Mean read depth of the tumor (both mates, duplicates included).")
+@click.option("--normal-depth", default=30.0, show_default=True, type=float,
+              help="Mean read depth of the normal.")
 @click.option("--purity", default=1.0, show_default=True, type=float,
               help="Tumor cell fraction of the tumor sample.")
 @click.option("--vaf", default="0.02-0.5", show_default=True,
@@ -62,9 +64,12 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
               help="Cancer cell fractions of subclones, e.g. 0.4,0.15 (none by default).")
 @click.option("--contamination", default=0.0, show_default=True, type=float,
               help="Fraction of tumor material in the normal sample.")
-@click.option("--read-length", default=150, show_default=True, type=int)
-@click.option("--fragment-mean", default=350.0, show_default=True, type=float)
-@click.option("--fragment-sd", default=60.0, show_default=True, type=float)
+@click.option("--read-length", default=150, show_default=True, type=int,
+              help="Length of each mate.")
+@click.option("--fragment-mean", default=350.0, show_default=True, type=float,
+              help="Mean fragment (insert) size.")
+@click.option("--fragment-sd", default=60.0, show_default=True, type=float,
+              help="Standard deviation of the fragment size (normal, truncated).")
 @click.option("--dup-rate", default=0.08, show_default=True, type=float,
               help="Fraction of read pairs that are PCR duplicates.")
 @click.option("--mark-duplicates/--no-mark-duplicates", default=True, show_default=True,
@@ -77,13 +82,16 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
               help="Recurrent tumor 8-oxoG hotspots per Mb (listed in artefacts.vcf.gz).")
 @click.option("--mutations", default="brca-chr20", show_default=True,
               help="Somatic SNV source: brca-chr20 (shipped), random, or a table/VCF/MAF path.")
-@click.option("--threads", default=1, show_default=True, type=int)
+@click.option("--threads", default=1, show_default=True, type=int,
+              help="Alignment and sorting threads (the output does not depend on it).")
 @click.option("--align-to", type=click.Choice(["contigs", "regions"]), default="contigs",
               show_default=True,
               help="minimap2 index: the whole contigs holding the regions (reads from repeats "
                    "may mis-map, as in real data) or only the regions (faster).")
-@click.option("--tumor-sample", default="TUMOR", show_default=True)
-@click.option("--normal-sample", default="NORMAL", show_default=True)
+@click.option("--tumor-sample", default="TUMOR", show_default=True,
+              help="SM of the tumor read group.")
+@click.option("--normal-sample", default="NORMAL", show_default=True,
+              help="SM of the normal read group.")
 def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir: str,
              seed: int, tumor_depth: float, normal_depth: float, purity: float, vaf: str,
              snv_rate: str, indel_rate: str, germline_snv_rate: float,
