@@ -14,6 +14,7 @@ first mate's alignment end on (``count_from``).
 
 from __future__ import annotations
 
+import array
 import logging
 from dataclasses import dataclass
 
@@ -138,7 +139,7 @@ def fetch_reads(bam: pysam.AlignmentFile, chrom: str, start: int, end: int, *,
     if not options.include_duplicates:
         skip_flags |= _DUPLICATE
     min_mapq = options.min_mapq
-    meta: list[tuple[int, int, int, int]] = []  # (ref_start, count_from, mapq, flag)
+    meta = array.array("q")  # per read: ref_start, count_from, mapq, flag
     seqs: list[str] = []
     quals: list[str] = []
     cigars: list[str] = []
@@ -171,12 +172,13 @@ def fetch_reads(bam: pysam.AlignmentFile, chrom: str, start: int, end: int, *,
                 if read_end is not None and mate_pos < read_end:
                     open_mates[read.query_name or ""] = read_end
         qual = read.query_qualities_str
-        meta.append((pos, first_counted, mq, flag))
+        meta.extend((pos, first_counted, mq, flag))
         seqs.append(seq)
         quals.append(qual if qual else chr(MISSING_QUALITY + 33) * len(seq))
         cigars.append(cigar)
     n = len(seqs)
-    table = np.array(meta, dtype=np.int64).reshape(n, 4)
+    table = np.frombuffer(meta, dtype=np.int64).reshape(n, 4) if n else np.zeros((0, 4),
+                                                                                   np.int64)
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=n)
     seq_start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lengths, out=seq_start[1:])
