@@ -69,3 +69,50 @@ def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
     table = result.sample_table()
     click.echo(f"{output}: {len(table)} samples, mean cosine {table['cosine'].mean():.4f}, "
                f"mean signatures {table['n_signatures'].mean():.2f}", err=True)
+
+
+@signatures.command("extract")
+@click.argument("catalog", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: signatures.tsv, exposures.tsv, solutions.tsv, "
+                   "matches.tsv (with --reference), and one signatures.k<K>.tsv per k.")
+@click.option("--k", "k_range", default="2..10", show_default=True,
+              help="Numbers of signatures to try: LOW..HIGH or one number.")
+@click.option("--restarts", type=int, default=20, show_default=True,
+              help="NMF restarts (on Poisson-resampled catalogs) per k.")
+@click.option("--max-iter", type=int, default=2000, show_default=True,
+              help="NMF iterations per restart.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--min-stability", type=float, default=0.8, show_default=True,
+              help="Mean silhouette a solution needs to be chosen.")
+@click.option("--reference", default=None,
+              help="Match the chosen signatures to these (file or cosmic:vX.Y).")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also draw the chosen signatures (.png/.svg/.pdf).")
+def extract(catalog: Path, output: Path, k_range: str, restarts: int, max_iter: int, seed: int,
+            min_stability: float, reference: str | None, plot: Path | None) -> None:
+    """Extract signatures de novo from CATALOG with NMF (KL), choosing k by stability."""
+    from onco_genomics.spectrum.extract import ExtractOptions, extract_catalog, parse_k_range
+    from onco_genomics.spectrum.matrix_files import read_catalog, write_matrix
+
+    k_min, k_max = parse_k_range(k_range)
+    options = ExtractOptions(k_min=k_min, k_max=k_max, n_restarts=restarts, max_iter=max_iter,
+                             seed=seed, min_stability=min_stability)
+    mutation_catalog = read_catalog(catalog)
+    result = extract_catalog(mutation_catalog, options=options, reference=reference)
+    chosen = result.chosen
+    write_matrix(chosen.signatures, output / "signatures.tsv")
+    write_matrix(chosen.exposures.T, output / "exposures.tsv", index_name="Samples",
+                 float_format="%.3f")
+    write_matrix(result.summary(), output / "solutions.tsv", index_name="k")
+    for k, solution in result.solutions.items():
+        write_matrix(solution.signatures, output / f"signatures.k{k}.tsv")
+    if result.matches is not None:
+        write_matrix(result.matches, output / "matches.tsv", index_name="signature")
+    if plot is not None:
+        from onco_genomics.spectrum.plots import plot_signatures
+
+        plot_signatures(chosen.signatures, mutation_catalog.kind, plot)
+    click.echo(f"{output}: chose k={result.chosen_k} (mean stability "
+               f"{chosen.mean_stability:.3f}, mean cosine {chosen.cosine.mean():.4f})",
+               err=True)
