@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from onco_genomics.errors import InputFileError, TableFormatError
 from onco_genomics.io.tables import read_labels, read_table, write_table
@@ -73,6 +75,12 @@ def test_excel_bom_is_ignored(tmp_path: Path) -> None:
     labels = tmp_path / "labels.csv"
     labels.write_bytes("sample,type\nS01,EWS\n".encode("utf-8-sig"))
     assert read_labels(labels).name == "type"
+
+
+def test_row_names_are_never_missing_values(tmp_path: Path) -> None:
+    path = tmp_path / "na.tsv"
+    path.write_text("sample\tTP53\nNA\t1\nnan\t2\n.\t3\n")
+    assert read_table(path, orientation="samples-rows").index.tolist() == ["NA", "nan", "."]
 
 
 def test_tcga_barcodes_are_not_genes(tmp_path: Path) -> None:
@@ -218,3 +226,23 @@ def test_read_labels_single_column_numeric_and_missing(tmp_path: Path,
     path.write_text("cell_line,ln_ic50\nA549,\n")
     with pytest.raises(TableFormatError, match="has no labels"):
         read_labels(path)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_write_read_roundtrip_property(tmp_path: Path, data: st.DataObject) -> None:
+    n_samples = data.draw(st.integers(1, 6))
+    n_features = data.draw(st.integers(1, 6))
+    names = st.text(st.characters(whitelist_categories=("Lu", "Ll", "Nd"),
+                                  whitelist_characters="-_."), min_size=1, max_size=8)
+    samples = data.draw(st.lists(names, min_size=n_samples, max_size=n_samples, unique=True))
+    features = data.draw(st.lists(names.filter(lambda n: n not in samples),
+                                  min_size=n_features, max_size=n_features, unique=True))
+    values = data.draw(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64),
+                                min_size=n_samples * n_features,
+                                max_size=n_samples * n_features))
+    df = pd.DataFrame(np.array(values).reshape(n_samples, n_features),
+                      index=pd.Index(samples, name="sample"), columns=features)
+    back = read_table(write_table(df, tmp_path / "t.tsv.gz"), orientation="samples-rows")
+    pd.testing.assert_frame_equal(back, df, check_exact=True)

@@ -95,6 +95,13 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, str]:
             body = pd.read_csv(handle, sep=sep, header=None, index_col=0,
                                converters={0: str}, na_values=NA_VALUES,
                                keep_default_na=False, engine="c")
+        if body.index.isna().any() or "nan" in body.index:
+            # a row named "NA" was read as missing: take the names as written
+            with _open_text(path) as handle:
+                handle.readline()
+                names_column = pd.read_csv(handle, sep=sep, header=None, usecols=[0],
+                                           dtype=str, na_filter=False, engine="c")
+            body.index = pd.Index(names_column.iloc[:, 0])
         if body.shape[1] and body.iloc[:, -1].isna().any():
             # pandas pads short rows with NaN: tell them apart from empty cells
             _check_ragged(path, sep, len(header))
