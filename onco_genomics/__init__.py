@@ -54,6 +54,25 @@ _API: dict[str, str] = {
     "SimulationResult": "onco_genomics.simulate.pair",
     "VafSpec": "onco_genomics.simulate.options",
     "load_mutations": "onco_genomics.simulate.mutations",
+    # mutation spectra and signatures (engineer "spectrum")
+    "MutationCatalog": "onco_genomics.spectrum.catalog",
+    "CatalogOptions": "onco_genomics.spectrum.catalog",
+    "build_catalogs": "onco_genomics.spectrum.catalog",
+    "catalogs_from_variants": "onco_genomics.spectrum.catalog",
+    "read_catalog": "onco_genomics.spectrum.matrix_files",
+    "write_catalog": "onco_genomics.spectrum.matrix_files",
+    "load_reference_signatures": "onco_genomics.spectrum.reference_signatures",
+    "fit_catalog": "onco_genomics.spectrum.fit",
+    "fit_signatures": "onco_genomics.spectrum.fit",
+    "FitOptions": "onco_genomics.spectrum.fit",
+    "SignatureFit": "onco_genomics.spectrum.fit",
+    "extract_catalog": "onco_genomics.spectrum.extract",
+    "extract_signatures": "onco_genomics.spectrum.extract",
+    "ExtractOptions": "onco_genomics.spectrum.extract",
+    "Extraction": "onco_genomics.spectrum.extract",
+    "match_signatures": "onco_genomics.spectrum.extract",
+    "plot_catalog": "onco_genomics.spectrum.plots",
+    "plot_exposures": "onco_genomics.spectrum.plots",
 }
 
 
