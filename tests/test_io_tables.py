@@ -209,6 +209,12 @@ def test_read_labels() -> None:
         read_labels(DATA / "labels.tsv", column="subtype")
 
 
+def test_read_labels_sample_called_na(tmp_path: Path) -> None:
+    path = tmp_path / "labels.tsv"
+    path.write_text("sample\ttype\nNA\tEWS\nS2\tNA\nS3\tBL\n")
+    assert read_labels(path).to_dict() == {"NA": "EWS", "S3": "BL"}
+
+
 def test_read_labels_duplicated_samples() -> None:
     with pytest.raises(TableFormatError, match=r"1 sample\(s\) more than once: 03002"):
         read_labels(DATA / "duplicated_samples_labels.tsv", column="BT")

@@ -349,8 +349,7 @@ def read_labels(path: str | os.PathLike[str], *, column: str | None = None) -> p
             first_line = handle.readline().rstrip("\r\n")
             sep = _sniff_delimiter(path, first_line)
             header = [name.strip() for name in next(csv.reader([first_line], delimiter=sep))]
-            table = pd.read_csv(handle, sep=sep, header=None, dtype=str, na_values=NA_VALUES,
-                                keep_default_na=False)
+            table = pd.read_csv(handle, sep=sep, header=None, dtype=str, na_filter=False)
     except pd.errors.EmptyDataError as err:
         raise TableFormatError(f"label file {path} has a header but no rows") from err
     except pd.errors.ParserError as err:
@@ -377,7 +376,7 @@ def read_labels(path: str | os.PathLike[str], *, column: str | None = None) -> p
             f"{', '.join(duplicated[:5])}; expected one label per sample")
     labels = pd.Series(table[column].str.strip().to_numpy(), index=pd.Index(samples,
                        name="sample"), name=column)
-    missing = labels.isna() | (labels == "")
+    missing = labels.isin(NA_VALUES)  # sample ids are never read as missing
     if missing.all():
         raise TableFormatError(f"label file {path}: column {column!r} has no labels")
     if missing.any():
