@@ -145,6 +145,13 @@ def test_missing_fasta(tmp_path: Path) -> None:
         Reference(tmp_path)
 
 
+def test_duplicated_contig_names(tmp_path: Path) -> None:
+    fasta = tmp_path / "dup.fa"
+    fasta.write_text(">c1\nACGT\n>c2\nGG\n>c1\nTTTT\n")
+    with pytest.raises(InputFileError, match=r"duplicated sequence names \(c1\)"):
+        Reference(fasta)
+
+
 def test_malformed_fai(tmp_path: Path) -> None:
     fasta = tmp_path / "ref.fa"
     shutil.copy(FASTA, fasta)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import re
+from collections import Counter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -83,7 +85,17 @@ def _read_fai(fai: Path) -> list[tuple[str, int]]:
                     f"columns NAME LENGTH OFFSET LINEBASES LINEWIDTH, found {line[:60]!r}); "
                     "delete it and let oncogen rebuild it, or run `samtools faidx` on the FASTA")
             contigs.append((fields[0], int(fields[1])))
+    counts = Counter(name for name, _ in contigs)
+    duplicated = sorted(name for name, count in counts.items() if count > 1)
+    if duplicated:
+        raise _duplicated_names(fai.with_suffix(""), duplicated)
     return contigs
+
+
+def _duplicated_names(fasta: Path, names: list[str]) -> InputFileError:
+    return InputFileError(
+        f"FASTA {fasta} has duplicated sequence names ({', '.join(names[:5])}); expected "
+        "each contig once: rename or remove the duplicates")
 
 
 class Reference:
@@ -185,6 +197,12 @@ class Reference:
 
         try:
             pyfaidx.Faidx(str(self.path), build_index=True).close()
+        except ValueError as err:  # pyfaidx: 'Duplicate key "c1"'
+            self.fai_path.unlink(missing_ok=True)
+            match = re.search(r'Duplicate key "(.*)"', str(err))
+            if match is None:
+                raise
+            raise _duplicated_names(self.path, [match.group(1)]) from err
         except pyfaidx.FastaIndexingError as err:
             # pyfaidx leaves a partial .fai behind on malformed input
             self.fai_path.unlink(missing_ok=True)
