@@ -370,6 +370,16 @@ def test_write_vcf_is_deterministic_and_without_samples(tmp_path: Path) -> None:
     assert [v.pos for v in read_variants(tmp_path / "a.vcf")] == [2, 5]
 
 
+def test_write_vcf_byte_identical_with_source_date_epoch(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = write_vcf(tmp_path / "a.vcf.gz", somatic_header(), somatic_records()).read_bytes()
+    second = write_vcf(tmp_path / "b.vcf.gz", somatic_header(),
+                       reversed(somatic_records())).read_bytes()
+    assert first == second
+    assert b"##fileDate=20231114" in gzip.decompress(first)
+
+
 def test_write_vcf_empty_is_valid(tmp_path: Path) -> None:
     out = write_vcf(tmp_path / "none.vcf.gz", somatic_header(), [])
     assert list(read_variants(out)) == []

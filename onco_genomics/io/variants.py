@@ -232,13 +232,21 @@ def _format_gt(value: Any) -> str:
     raise ValueError(f"cannot write GT value {value!r}")
 
 
+def _file_date() -> datetime.date:
+    """Today, or ``SOURCE_DATE_EPOCH`` (reproducible-builds convention) when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
+    return datetime.date.today()
+
+
 def header_lines(header: VcfHeader) -> list[str]:
     """The ``##`` meta lines and the ``#CHROM`` line of a VCF 4.2 file for ``header``."""
     from onco_genomics import __version__
 
     lines = [
         "##fileformat=VCFv4.2",
-        f"##fileDate={datetime.date.today():%Y%m%d}",
+        f"##fileDate={_file_date():%Y%m%d}",
         f"##source=oncogen-{__version__}",
     ]
     if header.command_line:
