@@ -17,7 +17,7 @@ import pytest
 
 from onco_genomics.errors import ContigMismatchError, IndexMissingError, OptionsError
 from onco_genomics.pileup.candidates import AlleleDepths, Candidate, PileupOptions
-from onco_genomics.pileup.encode import CHANNELS, WINDOW, PileupBatch
+from onco_genomics.pileup.encode import CENTER, CHANNELS, WINDOW, PileupBatch
 from onco_genomics.pileup.fetch import fetch_reads
 from onco_genomics.pileup.scan import scan_region
 from onco_genomics.regions import Region
@@ -304,3 +304,18 @@ def test_cigar_strings_decoded_in_bulk() -> None:
     assert offsets.tolist() == [0, 2, 8, 8, 9]
     assert ops.tolist() == [4, 0, 7, 8, 1, 2, 3, 5, 0]
     assert lens.tolist() == [5, 100, 10, 1, 2, 3, 120, 4, 7]
+
+
+def test_candidates_at_contig_ends_have_zero_columns_outside(tmp_path: Path) -> None:
+    first, last = 3, len(REF) - 4
+    tumor = ([snv_read(f"a{i}", 0, first, alt_base(first)) for i in range(3)]
+             + [snv_read(f"b{i}", len(REF) - 100, last, alt_base(last)) for i in range(3)])
+    batch = scan(*pair(tmp_path, tumor, [ref_read("n", 0), ref_read("m", len(REF) - 100)]))
+    assert [c.pos for c in batch.candidates] == [first, last]
+    start_window, end_window = batch.tensors
+    outside_left = CENTER - first  # window columns before position 0
+    assert not start_window[:, :outside_left].any()
+    assert start_window[:, outside_left].any()
+    outside_right = CENTER + (len(REF) - 1 - last) + 1  # first column past the contig end
+    assert not end_window[:, outside_right:].any()
+    assert end_window[:, outside_right - 1].any()
