@@ -12,8 +12,8 @@ Input axes are ``(batch, channel, column)`` as produced by :mod:`onco_genomics.p
     :data:`MAX_INDEL_LENGTH` classes: indel length 1..MAX (longer indels share the last class).
 
 The probability that a candidate (one specific allele) is somatic combines the heads, see
-:func:`allele_probability`. The network has about 0.2 M parameters, so training on a CPU
-is feasible.
+:func:`allele_probability`. The default network has about 34 k parameters, so training on a
+CPU is feasible.
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ class NetworkConfig:
 
     in_channels: int
     window: int
-    width: int = 64
-    blocks: int = 4
-    hidden: int = 128
+    width: int = 32
+    blocks: int = 3
+    hidden: int = 64
     dropout: float = 0.2
 
     def __post_init__(self) -> None:

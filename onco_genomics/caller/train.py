@@ -64,11 +64,11 @@ class TrainOptions:
     val_fraction: float = 0.2
     block_size: int = 100_000
     margin: int = 1_000
-    negative_ratio: float = 4.0
+    negative_ratio: float = 3.0
     augment: bool = True
-    width: int = 64
-    blocks: int = 4
-    hidden: int = 128
+    width: int = 32
+    blocks: int = 3
+    hidden: int = 64
     dropout: float = 0.2
     device: str = "auto"
 
@@ -379,7 +379,8 @@ class TrainingReport:
 def train_caller(sets: Sequence[TrainingSet], *, reference: str | Path, output: str | Path,
                  cache_dir: str | Path | None = None, cache: bool = True,
                  options: TrainOptions | None = None,
-                 threads: int = 1, min_af: float = 0.02) -> TrainingReport:
+                 threads: int = 1, torch_threads: int | None = None,
+                 min_af: float = 0.02) -> TrainingReport:
     """Encode (or load cached) training sets, train the network and save the model folder.
 
     Parameters
@@ -400,6 +401,8 @@ def train_caller(sets: Sequence[TrainingSet], *, reference: str | Path, output: 
         Training hyper-parameters.
     threads
         Worker processes for scanning.
+    torch_threads
+        Torch intra-op threads for training on the CPU (None: torch's default).
     min_af
         Candidate allele-fraction floor (keep the same for calling).
     """
@@ -413,6 +416,8 @@ def train_caller(sets: Sequence[TrainingSet], *, reference: str | Path, output: 
     if len(set(names)) != len(names):
         raise OptionsError(f"training set names must be unique, found {names}; give each "
                            "simulation its own folder name")
+    if torch_threads is not None:
+        torch.set_num_threads(max(1, torch_threads))
     encoded = [encode_training_set(s, reference=reference, cache_dir=cache_dir, cache=cache,
                                    min_af=min_af, threads=threads) for s in sets]
     result = fit_caller(encoded, channels=list(CHANNELS), options=options)

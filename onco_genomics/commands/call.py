@@ -79,24 +79,27 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
               help="Fraction of region blocks held out for validation.")
 @click.option("--block-size", type=int, default=100_000, show_default=True,
               help="Bases per region block of the validation split.")
-@click.option("--negative-ratio", type=float, default=4.0, show_default=True,
+@click.option("--negative-ratio", type=float, default=3.0, show_default=True,
               help="Negatives sampled per positive in each epoch (class balancing).")
 @click.option("--no-augment", is_flag=True, help="Turn augmentation off.")
-@click.option("--width", type=int, default=64, show_default=True,
+@click.option("--width", type=int, default=32, show_default=True,
               help="Convolution channels of the network.")
-@click.option("--blocks", type=int, default=4, show_default=True, help="Residual blocks.")
+@click.option("--blocks", type=int, default=3, show_default=True, help="Residual blocks.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--min-af", type=float, default=0.02, show_default=True,
               help="Candidate allele fraction floor (use the same when calling).")
 @click.option("--threads", type=int, default=1, show_default=True,
               help="Worker processes for scanning the training BAMs.")
+@click.option("--torch-threads", type=int, default=None,
+              help="Torch threads for training on the CPU [default: torch's choice].")
 @click.option("--device", type=_DEVICE, default="auto", show_default=True)
 def train_caller(data_dirs: tuple[Path, ...], file_sets: tuple[tuple[Path, Path, Path, Path], ...],
                  reference: Path, output: Path, cache_dir: Path | None, no_cache: bool,
                  epochs: int,
                  batch_size: int, learning_rate: float, patience: int, val_fraction: float,
                  block_size: int, negative_ratio: float, no_augment: bool, width: int,
-                 blocks: int, seed: int, min_af: float, threads: int, device: str) -> None:
+                 blocks: int, seed: int, min_af: float, threads: int, torch_threads: int | None,
+                 device: str) -> None:
     """Train the CNN somatic caller from (tumor, normal, truth VCF, confident BED) sets."""
     from onco_genomics.caller.dataset import TrainingSet
     from onco_genomics.caller.train import TrainOptions
@@ -111,7 +114,8 @@ def train_caller(data_dirs: tuple[Path, ...], file_sets: tuple[tuple[Path, Path,
                            augment=not no_augment, width=width, blocks=blocks, device=device)
     report = train_api(sets, reference=reference, output=output,
                        cache_dir=cache_dir, cache=not no_cache,
-                       options=options, threads=threads, min_af=min_af)
+                       options=options, threads=threads, torch_threads=torch_threads,
+                       min_af=min_af)
     overall = report.metrics["all"]
     click.echo(f"{report.model_dir}: best epoch {report.best_epoch} of {report.epochs_run}, "
                f"threshold {report.threshold:.2f}, validation precision "
