@@ -287,3 +287,49 @@ def test_reverse_complement_symmetry(tumor: list[ReadSpec], normal: list[ReadSpe
             expected = forward[channel(name.replace("_fwd_", "_frac_"))] - expected
         np.testing.assert_allclose(mirrored[channel(twin)][::-1], expected, atol=1e-6,
                                    err_msg=name)
+
+
+class _SeqRef:
+    def __init__(self, seq: str) -> None:
+        self.seq = seq
+
+    def fetch(self, chrom: str, start: int, end: int) -> str:
+        return self.seq[start:end]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ref_text=st.text(alphabet="AC", min_size=200, max_size=200),
+       site=st.integers(60, 120), size=st.integers(1, 6), is_insertion=st.booleans(),
+       inserted=st.text(alphabet="AC", min_size=6, max_size=6))
+def test_read_indels_are_left_aligned_like_vcf_normalisation(
+        ref_text: str, site: int, size: int, is_insertion: bool, inserted: str) -> None:
+    """An indel placed anywhere in a repeat ends up at the anchor ``normalize_variant``
+    gives, so the inserted columns and the candidate agree (two-letter references are
+    full of homopolymers and tandem repeats)."""
+    from onco_genomics.evaluate.normalize import normalize_variant
+    from onco_genomics.io.variants import Variant
+
+    codes = np.array(["ACGT".index(b) for b in ref_text], dtype=np.int8)
+    if is_insertion:
+        piece = inserted[:size]
+        seq = ref_text[:site + 1] + piece + ref_text[site + 1:site + 60]
+        cigar = [(0, site + 1), (1, size), (0, 59)]
+        truth = Variant("c", site, ref_text[site], ref_text[site] + piece)
+    else:
+        seq = ref_text[:site + 1] + ref_text[site + 1 + size:site + 60 + size]
+        cigar = [(0, site + 1), (2, size), (0, 59)]
+        truth = Variant("c", site, ref_text[site:site + 1 + size], ref_text[site])
+    spec = (0, cigar, ["ACGT".index(b) for b in seq], [30] * len(seq), False)
+    reads = make_reads([spec])
+    found = scan_indels(reads, codes, 0, 0, 200)
+    expected = normalize_variant(truth, _SeqRef(ref_text))
+    assert len(found.events) == 1
+    event_anchor = int(found.events.anchor[0])
+    assert event_anchor == expected.pos
+    assert int(found.events.length[0]) == (size if is_insertion else -size)
+    if is_insertion:
+        offset = int(found.events.query_offset[0])
+        got = "".join("ACGT"[c] for c in reads.bases[offset:offset + size])
+        assert got == expected.alt[1:]
+    # the CIGAR still spells the same read: aligned length unchanged
+    assert int(found.ref_end[0]) == (site + 60 if is_insertion else site + 60 + size)
