@@ -842,27 +842,30 @@ def _record_variants(columns: list[str], layout: _VcfLayout, path: Path, where: 
     n_alt = len(alts)
     ref = ref.upper()
     vid = None if vid_text == "." else vid_text
-    info_items = [] if info_text == "." else info_text.split(";")
+    unknown = (".", "String")
+    info_items = []  # (key, has value, text, Number, Type), resolved once per record
+    if info_text != ".":
+        for item in info_text.split(";"):
+            key, eq, value = item.partition("=")
+            info_items.append((key, bool(eq), value, *layout.info.get(key, unknown)))
     fmt_keys = columns[8].split(":") if len(columns) > 8 and columns[8] != "." else []
+    fmt_defs = [(key, *layout.formats.get(key, unknown)) for key in fmt_keys]
     sample_cells = [cell.split(":") for cell in columns[9:]]
     for allele, alt in enumerate(alts, start=1):
         if _is_skippable(alt):
             log.debug("%s: skipping allele %s at %s:%d", path, alt, chrom, pos + 1)
             continue
-        info: dict[str, Any] = {}
-        for item in info_items:
-            key, eq, value = item.partition("=")
-            number, vtype = layout.info.get(key, (".", "String"))
-            info[key] = True if not eq else _parse_value(value, number, vtype, allele, n_alt)
+        info: dict[str, Any] = {
+            key: _parse_value(value, number, vtype, allele, n_alt) if has_value else True
+            for key, has_value, value, number, vtype in info_items}
         sample_data: dict[str, dict[str, Any]] = {}
         for name, cells in zip(layout.samples, sample_cells, strict=True):
             values: dict[str, Any] = {}
-            for key, cell in zip(fmt_keys, cells, strict=False):
+            for (key, number, vtype), cell in zip(fmt_defs, cells, strict=False):
                 if key == "GT":
                     values[key] = _recode_gt(cell, allele, n_alt)
-                    continue
-                number, vtype = layout.formats.get(key, (".", "String"))
-                values[key] = _parse_value(cell, number, vtype, allele, n_alt)
+                else:
+                    values[key] = _parse_value(cell, number, vtype, allele, n_alt)
             sample_data[name] = values
         yield Variant(chrom=chrom, pos=pos, ref=ref, alt=alt.upper(), id=vid, qual=qual,
                       filters=filters, info=info, sample_data=sample_data)
