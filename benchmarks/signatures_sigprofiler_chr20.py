@@ -44,7 +44,7 @@ import hashlib
 from SigProfilerMatrixGenerator.scripts import reference_genome_manager as rgm, ref_install
 from SigProfilerMatrixGenerator.scripts import SigProfilerMatrixGeneratorFunc as spmg
 tsb = ref_install.reference_dir().get_tsb_dir() / {GENOME!r} / "20.txt"
-rgm.CHECKSUMS[{GENOME!r}] = {{"20": hashlib.md5(tsb.read_bytes()).hexdigest()}}
+rgm.CHECKSUMS[{GENOME!r}] = dict([("20", hashlib.md5(tsb.read_bytes()).hexdigest())])
 spmg.SigProfilerMatrixGeneratorFunc("BRCA_chr20", {GENOME!r}, r"{{inputs}}", plot=False,
                                     exome=False, bed_file=None, chrom_based=False,
                                     tsb_stat=False, seqInfo=False, cushion=100)
