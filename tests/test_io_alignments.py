@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pysam
@@ -49,6 +50,16 @@ def test_open_cram_with_reference_matches_bam() -> None:
     assert cram_reads == bam_reads
     with open_alignments(CRAM, reference=FASTA) as cram:  # a path works too
         assert cram.count("17", 0, 4200) == 233
+
+
+def test_cram_with_bgzipped_reference(tmp_path: Path) -> None:
+    bgz = tmp_path / "ref.fa.gz"
+    with bgz.open("wb") as handle:
+        subprocess.run(["bgzip", "-c", str(FASTA)], stdout=handle, check=True)
+    with open_alignments(CRAM, reference=Reference(bgz)) as cram:
+        assert cram.count("17", 0, 4200) == 233
+        first = next(cram.fetch("17", 0, 4200))
+        assert first.query_sequence and set(first.query_sequence) <= set("ACGTN")
 
 
 def test_cram_without_reference() -> None:
