@@ -252,3 +252,15 @@ def test_write_read_roundtrip_property(tmp_path: Path, data: st.DataObject) -> N
                       index=pd.Index(samples, name="sample"), columns=features)
     back = read_table(write_table(df, tmp_path / "t.tsv.gz"), orientation="samples-rows")
     pd.testing.assert_frame_equal(back, df, check_exact=True)
+
+
+def test_real_golub_set_read_both_ways(tmp_path: Path) -> None:
+    source = (Path(__file__).parent.parent / "onco_genomics" / "data" / "expression"
+              / "golub_expression.csv.gz")
+    if not source.exists():
+        pytest.skip("the exported Golub set (onco_genomics/data/expression) is absent")
+    table = read_table(source)
+    assert table.shape == (38, 3051)
+    transposed = tmp_path / "golub_features_rows.tsv.gz"
+    table.T.to_csv(transposed, sep="\t", index_label="probe")
+    pd.testing.assert_frame_equal(read_table(transposed), table)
