@@ -49,14 +49,15 @@ def main() -> None:
           "all k).\n")
     assert result.matches is not None
     print("| extracted | stability | Hungarian-assigned COSMIC | cosine | best COSMIC | "
-          "cosine | known breast signature |")
-    print("|---|---:|---|---:|---|---:|---|")
+          "cosine | known breast signature | decomposition into COSMIC | its cosine |")
+    print("|---|---:|---|---:|---|---:|---|---|---:|")
     stability = result.chosen.stability
     for name, row in result.matches.iterrows():
         known = "yes" if row["best"] in BREAST or row["assigned"] in BREAST else "no"
         print(f"| {name} | {stability[name]:.3f} | {row['assigned']} | "
               f"{row['assigned_cosine']:.3f} | {row['best']} | {row['best_cosine']:.3f} | "
-              f"{known} |")
+              f"{known} | {row['decomposition'].replace(';', ', ')} | "
+              f"{row['decomposition_cosine']:.3f} |")
 
 
 if __name__ == "__main__":

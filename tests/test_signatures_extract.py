@@ -58,6 +58,10 @@ def test_match_is_one_to_one_and_reports_best() -> None:
     table = match_signatures(extracted, truth)
     assert table.loc["X", "assigned"] == "TRUE2" and table.loc["Y", "best"] == "TRUE1"
     assert table.loc["X", "best_cosine"] == pytest.approx(1.0)
+    blend = pd.DataFrame({"MIX": 0.7 * truth["TRUE1"] + 0.3 * truth["TRUE3"]})
+    decomposed = match_signatures(blend, truth)
+    assert decomposed.loc["MIX", "decomposition"] == "TRUE1:0.70;TRUE3:0.30"
+    assert decomposed.loc["MIX", "decomposition_cosine"] == pytest.approx(1.0)
 
 
 def test_options_and_bad_inputs() -> None:

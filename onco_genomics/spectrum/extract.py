@@ -25,7 +25,10 @@ currently chosen one. Without candidates, the most stable k is chosen (and a war
 
 **Matching to a reference** (e.g. COSMIC): the cosine similarity of every extracted
 signature to every reference signature, with a one-to-one Hungarian assignment and, for
-each extracted signature, its single best match.
+each extracted signature, its single best match. Because a de novo signature is often a
+blend of reference signatures that always co-occur in the cohort (APOBEC's SBS2 + SBS13,
+ageing's SBS1 + SBS5), each is also *decomposed*: fitted as a sparse non-negative mixture
+of reference signatures with :func:`onco_genomics.spectrum.fit.fit_signatures`.
 """
 
 from __future__ import annotations
@@ -289,8 +292,11 @@ def match_signatures(extracted: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
     -------
     DataFrame
         Index = extracted signature; columns ``assigned``, ``assigned_cosine`` (one-to-one
-        Hungarian assignment), ``best``, ``best_cosine`` (best single match).
+        Hungarian assignment), ``best``, ``best_cosine`` (best single match),
+        ``decomposition`` (``SBS2:0.55;SBS13:0.45``) and ``decomposition_cosine``.
     """
+    from onco_genomics.spectrum.fit import FitOptions, fit_signatures
+
     if list(extracted.index) != list(reference.index):
         raise OptionsError("extracted and reference signatures have different channels; "
                            "give the reference of the catalog's kind")
@@ -306,6 +312,16 @@ def match_signatures(extracted: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
         "best": [names[j] for j in best],
         "best_cosine": [round(float(sims[i, j]), 4) for i, j in enumerate(best)],
     }, index=pd.Index(extracted.columns, name="signature"))
+    # a profile scaled to 10,000 "mutations" makes the fit's stop rule act on its shape
+    fit = fit_signatures(extracted * 10_000, reference,
+                         options=FitOptions(n_bootstrap=0, max_signatures=6))
+    fractions = fit.fractions
+    table["decomposition"] = [
+        ";".join(f"{sig}:{fractions.loc[sig, name]:.2f}"
+                 for sig in fractions.index[fractions[name] > 0]
+                 .sort_values(key=lambda idx: -fractions.loc[idx, name]))
+        for name in extracted.columns]
+    table["decomposition_cosine"] = fit.cosine.round(4).to_numpy()
     return table
 
 

@@ -241,7 +241,7 @@ def select_signatures(m: np.ndarray, basis: np.ndarray, *, options: FitOptions,
     active, cos = problem.best_addition([])
     active, cos = problem.refine_by_swaps(active, cos)
     limit = min(options.max_signatures, basis.shape[1])
-    while len(active) < limit:
+    while len(active) < limit and 1.0 - cos > 1e-6:  # a perfect fit needs nothing more
         candidate, candidate_cos = problem.best_addition(active)
         candidate, candidate_cos = problem.refine_by_swaps(candidate, candidate_cos)
         if (1.0 - candidate_cos) > (1.0 - cos) * (1.0 - options.min_improvement):
