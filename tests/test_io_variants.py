@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import shutil
 from pathlib import Path
 
@@ -245,6 +246,23 @@ def test_maf_with_reference_matches_vcf_alleles() -> None:
     assert len(list(read_variants(DATA / "tumor.maf", reference=ref, pass_only=True))) == 4
     in_region = read_variants(DATA / "tumor.maf", reference=ref, region=Region("17", 300, 2000))
     assert [v.pos for v in in_region] == [349, 1009]
+
+
+def test_maf_reference_mismatch_is_warned(tmp_path: Path,
+                                          caplog: pytest.LogCaptureFixture) -> None:
+    ref = Reference(DATA / "chr17_4kb.fa")
+    with caplog.at_level(logging.WARNING):
+        list(read_variants(DATA / "tumor.maf", reference=ref))
+    assert not caplog.records  # the fixture agrees with the reference
+    wrong = tmp_path / "wrong_build.maf"
+    wrong.write_text((DATA / "tumor.maf").read_text().replace("\t120\t120\t+\tMissense_Mutation"
+                                                              "\tSNP\tA\tA\tG",
+                                                              "\t120\t120\t+\tMissense_Mutation"
+                                                              "\tSNP\tC\tC\tG"))
+    with caplog.at_level(logging.WARNING):
+        list(read_variants(wrong, reference=ref))
+    assert "1 of 5 Reference_Allele values checked differ" in caplog.text
+    assert "17:120 MAF C, reference A" in caplog.text
 
 
 def test_maf_indel_without_reference_is_a_clear_error() -> None:

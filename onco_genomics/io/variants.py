@@ -911,6 +911,7 @@ def vcf_info(path: str | os.PathLike[str]) -> VcfInfo:
 
 # --------------------------------------------------------------------------- MAF
 
+_MAF_REF_CHECKS = 10_000  # records whose REF is compared with the genome (assembly check)
 _MAF_REQUIRED = ("Chromosome", "Start_Position", "Reference_Allele", "Tumor_Seq_Allele2")
 
 
@@ -933,16 +934,30 @@ def _iter_maf(handle: io.TextIOBase, path: Path, *, pass_only: bool, region: Reg
             raise InputFileError(
                 f"MAF {path} lacks the column(s) {missing}; expected TCGA MAF columns "
                 f"{list(_MAF_REQUIRED)} (+ Tumor_Sample_Barcode); found {columns[:12]}")
+        checked = mismatched = 0
+        example = ""
         for row in reader:
             line_no = reader.line_num
             variant = _maf_row(row, path, line_no, reference)
             if variant is None:
                 continue
+            if (reference is not None and checked < _MAF_REF_CHECKS
+                    and variant.end <= reference.lengths.get(variant.chrom, -1)):
+                checked += 1
+                genome = reference.fetch(variant.chrom, variant.pos, variant.end)
+                if genome != variant.ref:
+                    mismatched += 1
+                    example = example or (f"{variant.chrom}:{variant.vcf_pos} MAF "
+                                          f"{variant.ref}, reference {genome}")
             if pass_only and not variant.is_pass:
                 continue
             if region is not None and not region.contains(variant.chrom, variant.pos):
                 continue
             yield variant
+        if mismatched:
+            log.warning("%s: %d of %d Reference_Allele values checked differ from %s (e.g. %s); "
+                        "is the MAF from another assembly (see its NCBI_Build column)?", path,
+                        mismatched, checked, reference.path if reference else "", example)
 
 
 def _maf_row(row: Mapping[str, str | None], path: Path, line_no: int,
