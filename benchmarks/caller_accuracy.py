@@ -6,7 +6,8 @@ Simulates (if not already in WORK) pairs from the held-out region of real GRCh37
 * oncogen call (the shipped model unless --model),
 * bcftools mpileup + call on tumor and normal jointly, keeping sites with >= 2 tumor ALT
   reads and no normal ALT read (split and left-aligned with bcftools norm),
-* freebayes --pooled-continuous with the same tumor/normal filter (AO),
+* freebayes --pooled-continuous (min alternate fraction 0.02, count 2) with the same
+  tumor/normal filter on AO and QUAL >= 1,
 
 scores each with `oncogen evaluate` (truth VAF bins 0-7.5-15-30-100 %, i.e. centred on
 5/10/20/40 %) and prints Markdown tables; --plot writes F1 by VAF bin as a PNG.
@@ -87,23 +88,36 @@ def run_oncogen(folder: Path, ref: Path, out: Path, threads: int, model: str | N
               f"--bed {folder}/confident.bed -o {out} --threads {threads} {model_arg}")
 
 
+def tumor_normal_filter(field: str, samples: list[str], min_qual: float = 0.0) -> str:
+    """bcftools expression: >= 2 tumor ALT reads, none in the normal (split records)."""
+    tumor, normal = samples.index("TUMOR"), samples.index("NORMAL")
+    return (f"FMT/{field}[{tumor}:{1 if field == 'AD' else 0}]>=2 && "
+            f"FMT/{field}[{normal}:{1 if field == 'AD' else 0}]==0 && QUAL>={min_qual}")
+
+
+def samples_of(vcf: Path) -> list[str]:
+    text = subprocess.run(["bcftools", "query", "-l", str(vcf)], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split()
+
+
 def run_bcftools(folder: Path, ref: Path, out: Path, threads: int) -> float:
-    return sh(
-        f"bcftools mpileup -f {ref} -R {folder}/confident.bed -a AD,DP -d 1000 -Ou "
-        f"{folder}/tumor.bam {folder}/normal.bam | bcftools call -mv -Ou | "
-        f"bcftools norm -m -any -f {ref} -Ou | "
-        f"bcftools view -i 'FMT/AD[0:1]>=2 && FMT/AD[1:1]==0' -Oz -o {out} && "
-        f"tabix -f -p vcf {out}")
+    raw = out.with_name(out.name + ".raw.bcf")
+    wall = sh(f"bcftools mpileup -f {ref} -R {folder}/confident.bed -a AD,DP -d 1000 -Ou "
+              f"{folder}/tumor.bam {folder}/normal.bam | bcftools call -mv -Ou | "
+              f"bcftools norm -m -any -f {ref} -Ob -o {raw}")
+    expr = tumor_normal_filter("AD", samples_of(raw))
+    return wall + sh(f"bcftools view -i '{expr}' -Oz -o {out} {raw} && tabix -f -p vcf {out}")
 
 
 def run_freebayes(folder: Path, ref: Path, out: Path, threads: int) -> float:
-    return sh(
-        f"freebayes -f {ref} -t {folder}/confident.bed --pooled-continuous "
-        f"--min-alternate-fraction 0.02 --min-alternate-count 2 "
-        f"{folder}/tumor.bam {folder}/normal.bam | "
-        f"bcftools norm -m -any -f {ref} -Ou | "
-        f"bcftools view -i 'FMT/AO[0:0]>=2 && FMT/AO[1:0]==0' -Oz -o {out} && "
-        f"tabix -f -p vcf {out}")
+    raw = out.with_name(out.name + ".raw.bcf")
+    wall = sh(f"freebayes -f {ref} -t {folder}/confident.bed --pooled-continuous "
+              f"--min-alternate-fraction 0.02 --min-alternate-count 2 "
+              f"{folder}/tumor.bam {folder}/normal.bam | "
+              f"bcftools norm -m -any -f {ref} -Ob -o {raw}")
+    expr = tumor_normal_filter("AO", samples_of(raw), min_qual=1.0)
+    return wall + sh(f"bcftools view -i '{expr}' -Oz -o {out} {raw} && tabix -f -p vcf {out}")
 
 
 CALLERS = ("oncogen", "bcftools", "freebayes")
