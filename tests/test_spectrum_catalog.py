@@ -1,8 +1,9 @@
 """Mutation catalogs: channel definitions, sample rules, and equality with SigProfiler.
 
 Fixtures (tests/data/spectrum/, see README.md there): a 2 kb slice of GRCh37 chr20, the
-chr20 rows of SigProfilerMatrixGenerator's 4-breast-cancer example as a MAF, and the
-SBS96/SBS1536/DBS78 matrices SigProfilerMatrixGenerator 1.4.0 made from those rows.
+chr20 rows of SigProfilerMatrixGenerator's 4-breast-cancer example as a MAF, the
+SBS96/SBS1536/DBS78 matrices SigProfilerMatrixGenerator 1.4.0 made from those rows, and 900
+drawn chr20 indels with SigProfilerMatrixGenerator's ID83 matrix of them.
 Counts are compared exactly (integers).
 """
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from onco_genomics.cli import cli
 from onco_genomics.errors import ContigMismatchError, OptionsError
 from onco_genomics.io.reference import Reference
-from onco_genomics.io.variants import Variant
+from onco_genomics.io.variants import Variant, read_variants
 from onco_genomics.spectrum.catalog import (
     CHANNELS,
     CatalogOptions,
@@ -215,6 +216,42 @@ def test_brca_chr20_equals_sigprofiler(kind: str) -> None:
     theirs = read_catalog(DATA / f"BRCA_example_chr20.SigProfiler.{ours.name}.tsv")
     pd.testing.assert_frame_equal(ours.counts[theirs.samples], theirs.counts,
                                   check_names=False)
+
+
+@needs_chr20
+def test_chr20_indels_id83_equals_sigprofiler() -> None:
+    """SigProfilerMatrixGenerator's ID83 of 900 drawn left-aligned indels on real chr20."""
+    options = CatalogOptions(contexts=("id83",))
+    ours = build_catalogs([DATA / "chr20_indels.maf"], CHR20, options=options)["id83"]
+    theirs = read_catalog(DATA / "chr20_indels.SigProfiler.ID83.tsv")
+    assert theirs.total.sum() == 900
+    pd.testing.assert_frame_equal(ours.counts[theirs.samples], theirs.counts,
+                                  check_names=False)
+
+
+def _right_aligned(variant: Variant, ref: Reference) -> Variant:
+    """The same indel shifted as far right as the reference allows."""
+    seq = ref.fetch(variant.chrom, variant.pos, variant.pos + 300)
+    if len(variant.ref) > len(variant.alt):
+        size, p = len(variant.ref) - 1, 1
+        while seq[p] == seq[p + size]:
+            p += 1
+        return Variant(variant.chrom, variant.pos + p - 1, seq[p - 1:p + size], seq[p - 1])
+    inserted, p = variant.alt[1:], 1
+    while seq[p] == inserted[0]:
+        inserted, p = inserted[1:] + inserted[0], p + 1
+    return Variant(variant.chrom, variant.pos + p - 1, seq[p - 1], seq[p - 1] + inserted)
+
+
+@needs_chr20
+def test_id83_does_not_depend_on_indel_alignment() -> None:
+    ref = Reference(CHR20)
+    left = list(read_variants(DATA / "chr20_indels.maf", reference=ref))
+    right = [_right_aligned(v, ref) for v in left]
+    assert sum(a.pos != b.pos for a, b in zip(left, right, strict=True)) > 500
+    cats = catalogs_from_variants({"left": left, "right": right}, ref, contexts=("id83",))
+    counts = cats["id83"].counts
+    assert counts["left"].tolist() == counts["right"].tolist()
 
 
 @needs_chr20

@@ -18,8 +18,9 @@ How records become mutations
   keeps the SNVs it pairs into DBS); use it to reproduce SigProfiler's matrices exactly.
   Runs of three or more adjacent SNVs, and longer MNV records, are multi-base
   substitutions that enter neither DBS78 nor (in ``"dbs"`` mode) SBS.
-* **ID**: simple insertions and deletions (after trimming, one allele empty), classified
-  by :func:`onco_genomics.spectrum.indel_classes.id83_channel` against the reference.
+* **ID**: simple insertions and deletions (after trimming, one allele empty), left-aligned
+  against the reference (so every representation of an indel gets the same class) and
+  classified by :func:`onco_genomics.spectrum.indel_classes.id83_channel`.
   Complex indels (both alleles changed and of different length) are skipped.
 * Multi-allelic sites are split by the reader; each ALT counts in the samples that carry it.
 """
@@ -323,20 +324,40 @@ class _Classifier:
             return
         self.tally.counts["dbs78"][f"{sample}\t{channel}"] += 1
 
+    def _left_align(self, chrom: str, pos: int, seq: str) -> tuple[int, str]:
+        """Shift an indel to its leftmost equivalent position (VCF normalisation).
+
+        A deletion of ``seq`` at ``pos`` (or an insertion of ``seq`` before ``pos``) moves
+        left while the base before it equals its last base, rotating ``seq``.
+        """
+        while pos > 0:
+            window = self._fetch(chrom, pos - 200, pos)
+            moved = False
+            for base in reversed(window):
+                if base != seq[-1]:
+                    return pos, seq
+                seq = seq[-1] + seq[:-1]
+                pos -= 1
+                moved = True
+            if not moved:
+                break
+        return pos, seq
+
     def _add_indel(self, sample: str, mutation: _Mutation) -> None:
         if "id83" not in self.contexts:
             return
-        pos, chrom = mutation.pos, mutation.chrom
+        chrom = mutation.chrom
         if mutation.ref:  # deletion of ref at [pos, pos + len)
-            end = pos + len(mutation.ref)
-            if not self._ref_matches(mutation, self._fetch(chrom, pos, end)):
+            end = mutation.pos + len(mutation.ref)
+            if not self._ref_matches(mutation, self._fetch(chrom, mutation.pos, end)):
                 return
-            event = IndelEvent("Del", mutation.ref,
-                               left=self._fetch(chrom, pos - _INDEL_FLANK, pos),
+            pos, seq = self._left_align(chrom, mutation.pos, mutation.ref)
+            end = pos + len(seq)
+            event = IndelEvent("Del", seq, left=self._fetch(chrom, pos - _INDEL_FLANK, pos),
                                right=self._fetch(chrom, end, end + _INDEL_FLANK))
         else:  # insertion before pos
-            event = IndelEvent("Ins", mutation.alt,
-                               left=self._fetch(chrom, pos - _INDEL_FLANK, pos),
+            pos, seq = self._left_align(chrom, mutation.pos, mutation.alt)
+            event = IndelEvent("Ins", seq, left=self._fetch(chrom, pos - _INDEL_FLANK, pos),
                                right=self._fetch(chrom, pos, pos + _INDEL_FLANK))
         channel = id83_channel(event)
         if channel is None:
