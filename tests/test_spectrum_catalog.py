@@ -182,6 +182,24 @@ def test_same_tumour_name_in_two_files_is_named_by_file(tmp_path: Path) -> None:
     assert catalog.total.tolist() == [1, 1, 1]
 
 
+def test_sites_only_vcf_is_one_sample_named_after_the_file(tmp_path: Path) -> None:
+    vcf = tmp_path / "sites.vcf.gz"
+    text = (_VCF_HEADER.replace("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n",
+                                "")
+            + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+            + "slice20\t11\t.\tC\tT\t50\tPASS\tDP=40\n"
+            + "slice20\t102\t.\tA\tG\t50\tPASS\tDP=8\n")
+    plain = tmp_path / "sites.vcf"
+    plain.write_text(text)
+    import pysam
+
+    pysam.tabix_compress(str(plain), str(vcf))
+    catalog = build_catalogs([vcf], SLICE)["sbs96"]
+    assert catalog.samples == ["sites"] and catalog.total["sites"] == 2
+    deep = build_catalogs([vcf], SLICE, options=CatalogOptions(min_depth=10))["sbs96"]
+    assert deep.total["sites"] == 1  # INFO DP is the depth of a sites-only record
+
+
 def test_wrong_reference_is_refused(tmp_path: Path) -> None:
     rows = [f"slice20 {p} . G A 50 PASS . GT 0/1" for p in range(200, 260, 2)]
     vcf = _write_vcf(tmp_path / "wrong.vcf", ["T"], rows)

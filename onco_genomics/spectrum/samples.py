@@ -43,6 +43,11 @@ def _number(value: object, *, last: bool = False) -> float | None:
         if not value:
             return None
         value = value[-1] if last else value[0]
+    if isinstance(value, str):  # a value the header does not declare stays text
+        try:
+            value = float(value)
+        except ValueError:
+            return None
     if isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value):
         return float(value)
     return None
