@@ -136,6 +136,8 @@ def save_model(directory: str | Path, network: SomaticNet, *, encoder: Mapping[s
     }
     with atomic_path(folder / METADATA_NAME) as tmp:
         tmp.write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
+    for path in (weights, folder / METADATA_NAME):
+        path.chmod(0o644)  # readable by every user once installed as package data
     log.info("saved caller model to %s (%d parameters)", folder, metadata["parameters"])
     return folder
 
