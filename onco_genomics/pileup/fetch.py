@@ -94,17 +94,20 @@ class ReadArrays:
 def _parse_cigars(text: bytes, n_reads: int) -> tuple[npt.NDArray[np.int64],
                                                       npt.NDArray[np.uint8],
                                                       npt.NDArray[np.int64]]:
-    """Decode CIGAR strings joined by ``;`` into (offsets, op codes, lengths), vectorised."""
+    """Decode CIGAR strings joined by ``;`` into (offsets, op codes, lengths), vectorised.
+
+    Each read's string is followed by ``;``. The length of an operation is the run of
+    digits between the previous non-digit and its letter; the digits are folded in one
+    numpy step per digit position (at most a handful of steps).
+    """
     raw = np.frombuffer(text, dtype=np.uint8)
-    is_op = (raw >= 61) & (raw != 59)  # letters and '=' are ops; ';' separates reads
+    is_op = raw >= 61  # letters and '='; digits are 48-57 and ';' is 59
     op_index = np.flatnonzero(is_op)
     is_digit = (raw >= 48) & (raw <= 57)
-    # number before each op: digits between the previous op/separator and this op
     code_of = np.zeros(256, dtype=np.uint8)
     for code, letter in enumerate(b"MIDNSHP=X"):
         code_of[letter] = code
     ops = code_of[raw[op_index]]
-    # positional value of every digit: walk back from each op with cumulative products
     digit_val = np.where(is_digit, raw.astype(np.int64) - 48, 0)
     lens = np.zeros(len(op_index), dtype=np.int64)
     boundary = np.flatnonzero(~is_digit)  # ops and separators
