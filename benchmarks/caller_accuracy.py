@@ -209,12 +209,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configs", default=",".join(c.name for c in CONFIGS))
     parser.add_argument("--callers", default=",".join(CALLERS))
     parser.add_argument("--plot", type=Path, default=None)
+    parser.add_argument("--rerun", default="oncogen",
+                        help="callers to run again even if WORK holds their results")
     args = parser.parse_args(argv)
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
     ref = reference(work)
     wanted = set(args.configs.split(","))
     callers = [c for c in CALLERS if c in set(args.callers.split(","))]
+    rerun = set(args.rerun.split(","))
     results: dict[str, dict[str, list[dict[str, object]]]] = {}
     seconds: dict[str, dict[str, float]] = {}
     for config in CONFIGS:
@@ -224,6 +227,13 @@ def main(argv: list[str] | None = None) -> int:
         results[config.name], seconds[config.name] = {}, {}
         for caller in callers:
             out = work / f"{config.name}.{caller}.vcf.gz"
+            prefix = work / f"{config.name}.{caller}.eval"
+            timing = work / f"{config.name}.{caller}.seconds"
+            if caller not in rerun and Path(f"{prefix}.json").is_file() and timing.is_file():
+                seconds[config.name][caller] = float(timing.read_text())
+                results[config.name][caller] = json.loads(
+                    Path(f"{prefix}.json").read_text())["metrics"]
+                continue
             if caller == "oncogen":
                 wall = run_oncogen(folder, ref, out, args.threads, args.model)
             elif caller == "bcftools":
@@ -231,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 wall = run_freebayes(folder, ref, out, args.threads)
             seconds[config.name][caller] = wall
-            results[config.name][caller] = evaluate(folder, ref, out,
-                                                    work / f"{config.name}.{caller}.eval")
+            timing.write_text(f"{wall:.1f}")
+            results[config.name][caller] = evaluate(folder, ref, out, prefix)
             print(f"# {config.name} {caller}: {wall:.0f} s", file=sys.stderr)
     (work / "results.json").write_text(json.dumps({"results": results, "seconds": seconds}))
     print(tables(results, seconds))
