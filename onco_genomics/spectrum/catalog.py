@@ -214,7 +214,8 @@ def _trim(variant: Variant) -> _Mutation:
 class _Tally:
     """Counters kept while classifying (reported in the log)."""
 
-    counts: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    counts: dict[str, Counter[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(Counter))  # kind -> (sample, channel) -> n
     ref_mismatch: int = 0
     snv_seen: int = 0
     no_context: int = 0
@@ -309,8 +310,8 @@ class _Classifier:
             self.tally.no_context += 1
             return
         if "sbs1536" in self.contexts:
-            self.tally.counts["sbs1536"][f"{sample}\t{channel}"] += 1
-        self.tally.counts["sbs96"][f"{sample}\t{sbs96_of_1536(channel)}"] += 1
+            self.tally.counts["sbs1536"][(sample, channel)] += 1
+        self.tally.counts["sbs96"][(sample, sbs96_of_1536(channel))] += 1
 
     def _add_dbs(self, sample: str, mutation: _Mutation) -> None:
         if "dbs78" not in self.contexts:
@@ -322,7 +323,7 @@ class _Classifier:
         if channel is None:
             self.tally.no_context += 1
             return
-        self.tally.counts["dbs78"][f"{sample}\t{channel}"] += 1
+        self.tally.counts["dbs78"][(sample, channel)] += 1
 
     def _left_align(self, chrom: str, pos: int, seq: str) -> tuple[int, str]:
         """Shift an indel to its leftmost equivalent position (VCF normalisation).
@@ -363,7 +364,7 @@ class _Classifier:
         if channel is None:
             self.tally.no_context += 1
             return
-        self.tally.counts["id83"][f"{sample}\t{channel}"] += 1
+        self.tally.counts["id83"][(sample, channel)] += 1
 
 
 def catalogs_from_variants(variants: Mapping[str, Iterable[Variant]], reference: Reference, *,
@@ -430,8 +431,7 @@ def catalogs_from_variants(variants: Mapping[str, Iterable[Variant]], reference:
         row = {name: i for i, name in enumerate(channels)}
         column = {name: j for j, name in enumerate(samples)}
         values = np.zeros((len(channels), len(samples)), dtype=np.int64)
-        for key, n in tally.counts[kind].items():
-            sample, channel = key.split("\t")
+        for (sample, channel), n in tally.counts[kind].items():
             values[row[channel], column[sample]] += n
         matrix = pd.DataFrame(values, index=pd.Index(channels, name="MutationType"),
                               columns=pd.Index(samples))

@@ -32,6 +32,7 @@ import numpy as np
 from onco_genomics.errors import InputFileError, OptionsError
 from onco_genomics.io.reference import Reference
 from onco_genomics.io.variants import Variant, detect_format, read_variants, vcf_info
+from onco_genomics.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -221,42 +222,46 @@ def variants_by_sample(paths: Sequence[str | os.PathLike[str]], *,
         raise OptionsError("no input file given; expected one or more VCF, BCF or MAF files")
     per_file: list[tuple[Path, dict[str, list[Variant]]]] = []
     dropped_filter = dropped_value = 0
-    for raw_path in paths:
-        path = Path(raw_path)
-        groups: dict[str, list[Variant]] = {}
-        kind = detect_format(path)
-        layout = None if kind == "maf" else vcf_layout(path)
-        if layout is not None:
-            for sample in layout.samples or (_stem(path),):
-                groups[sample] = []
-        n_total = 0
-        for variant in read_variants(path, pass_only=pass_only, reference=reference):
-            n_total += 1
-            if layout is None:
-                owners: tuple[str, ...] = (variant.sample or _stem(path),)
-            elif layout.tumour is not None:
-                owners = (layout.tumour,)
-            elif not layout.samples:
-                owners = (_stem(path),)
-            else:
-                owners = tuple(s for s in layout.samples if carries_allele(variant, s))
-            for owner in owners:
-                sample_key = owner if layout is not None and layout.samples else None
-                if min_vaf is not None or min_depth is not None:
-                    vaf = variant_vaf(variant, sample_key)
-                    depth = variant_depth(variant, sample_key)
-                    if (min_vaf is not None and vaf is None) or (
-                            min_depth is not None and depth is None):
-                        dropped_value += 1
-                        continue
-                    if (min_vaf is not None and vaf is not None and vaf < min_vaf) or (
-                            min_depth is not None and depth is not None and depth < min_depth):
-                        dropped_filter += 1
-                        continue
-                groups.setdefault(owner, []).append(variant)
-        log.info("%s: %d records (%s) in %d sample(s)", path, n_total,
-                 "PASS only" if pass_only else "all filters", len(groups))
-        per_file.append((path, groups))
+    with Progress(len(paths), "input files", rate_label="records") as progress:
+        for raw_path in paths:
+            path = Path(raw_path)
+            groups: dict[str, list[Variant]] = {}
+            kind = detect_format(path)
+            layout = None if kind == "maf" else vcf_layout(path)
+            if layout is not None:
+                for sample in layout.samples or (_stem(path),):
+                    groups[sample] = []
+            n_total = 0
+            for variant in read_variants(path, pass_only=pass_only, reference=reference):
+                n_total += 1
+                if n_total % 10_000 == 0:
+                    progress.update(0, extra=10_000)
+                if layout is None:
+                    owners: tuple[str, ...] = (variant.sample or _stem(path),)
+                elif layout.tumour is not None:
+                    owners = (layout.tumour,)
+                elif not layout.samples:
+                    owners = (_stem(path),)
+                else:
+                    owners = tuple(s for s in layout.samples if carries_allele(variant, s))
+                for owner in owners:
+                    sample_key = owner if layout is not None and layout.samples else None
+                    if min_vaf is not None or min_depth is not None:
+                        vaf = variant_vaf(variant, sample_key)
+                        depth = variant_depth(variant, sample_key)
+                        if (min_vaf is not None and vaf is None) or (
+                                min_depth is not None and depth is None):
+                            dropped_value += 1
+                            continue
+                        if (min_vaf is not None and vaf is not None and vaf < min_vaf) or (
+                                min_depth is not None and depth is not None and depth < min_depth):
+                            dropped_filter += 1
+                            continue
+                    groups.setdefault(owner, []).append(variant)
+            log.info("%s: %d records (%s) in %d sample(s)", path, n_total,
+                     "PASS only" if pass_only else "all filters", len(groups))
+            per_file.append((path, groups))
+            progress.update(1, extra=n_total % 10_000)
     if dropped_filter:
         log.info("%d records below the VAF/depth floors were not counted", dropped_filter)
     if dropped_value:
