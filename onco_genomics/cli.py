@@ -41,12 +41,20 @@ COMMANDS: dict[str, CommandSpec] = {
                  "Build SBS96/DBS78/ID83 mutation catalogs from VCF or MAF files."),
     "signatures": ("onco_genomics.commands.signatures", "signatures",
                    "Fit or extract mutational signatures from a catalog."),
+    "cup": ("onco_genomics.commands.cup", "cup",
+            "Predict the tumour type of expression profiles (cancer of unknown primary)."),
+    "explain": ("onco_genomics.commands.explain", "explain",
+                "SHAP explanations of an omics model on a table (tables and plots)."),
+    "models": ("onco_genomics.commands.models", "models",
+               "List the shipped models and their model cards."),
 }
 
 #: subcommands of `oncogen train`: name -> (module, attribute, summary)
 TRAIN_COMMANDS: dict[str, CommandSpec] = {
     "caller": ("onco_genomics.commands.call", "train_caller",
                "Train the CNN somatic caller from simulated or truth-labelled pairs."),
+    "cup": ("onco_genomics.commands.cup", "train_cup",
+            "Train a tumour-type classifier (cnn1d, mlp, xgboost) with a CV report."),
 }
 
 

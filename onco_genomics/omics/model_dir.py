@@ -189,6 +189,7 @@ def save_model(model: Any, directory: str | os.PathLike[str], *,
         raise ModelError(f"{target} exists; choose another directory or allow overwriting")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    payload: dict[str, Any]
     try:
         if _is_pipeline(model):
             steps = []
@@ -197,10 +198,9 @@ def save_model(model: Any, directory: str | os.PathLike[str], *,
                 kind, payload = _save_one(step, tmp / sub)
                 steps.append({"name": name, "kind": kind, "dir": sub, "payload": payload})
             kind = steps[-1]["kind"]
-            payload: dict[str, Any] = {"pipeline": steps}
+            payload = {"pipeline": steps}
         else:
-            kind, single = _save_one(model, tmp)
-            payload = single
+            kind, payload = _save_one(model, tmp)
         full_card = dict(card)
         full_card.setdefault(
             "created", datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))

@@ -1,0 +1,125 @@
+"""``oncogen cup`` and ``oncogen train cup``: thin wrappers over :mod:`onco_genomics.omics.cup`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+log = logging.getLogger(__name__)
+
+ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
+INPUT_TYPES = click.Choice(["counts", "tpm", "fpkm", "microarray", "log", "none"])
+MODELS = click.Choice(["cnn1d", "mlp", "xgboost", "logistic"])
+
+
+@click.command("cup")
+@click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", default=None,
+              help="Model directory or shipped model name [default: cup_example].")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Predictions table (TSV; .gz to compress).")
+@click.option("--explain", "n_explain", type=int, default=0, show_default=True,
+              help="Also list the N genes that push each prediction most (SHAP).")
+@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True,
+              help="Samples as rows or as columns of EXPRESSION.")
+@click.option("--top", type=int, default=3, show_default=True, help="Ranked classes reported.")
+def cup(expression: Path, model: str | None, output: Path, n_explain: int, orientation: str,
+        top: int) -> None:
+    """Predict the tumour type of each sample in EXPRESSION (samples x genes).
+
+    Genes missing from EXPRESSION are imputed with the training median (an error above the
+    model's limit); the model's input type (counts, TPM, ...) is stated in its card.
+    """
+    from onco_genomics.io.tables import read_table, write_table
+    from onco_genomics.omics.cup import load_classifier, predict_tumour_type
+
+    pipeline = load_classifier(model, task="cup")
+    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
+                       nan_policy="drop-features", duplicates="mean")
+    predictions = predict_tumour_type(pipeline, table, top=top)
+    if n_explain > 0:
+        from onco_genomics.explain import explain_model, top_features_wide
+
+        explanation = explain_model(pipeline, table)
+        predictions = predictions.join(top_features_wide(
+            explanation, n_explain, outputs=predictions["predicted"]))
+    write_table(predictions, output)
+    click.echo(f"{output}: {len(predictions)} samples, {int(predictions['confident'].sum())} "
+               "called confidently", err=True)
+
+
+@click.command("cup")
+@click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Model directory to write.")
+@click.option("--model", "model_name", type=MODELS, default="xgboost", show_default=True,
+              help="Classifier: 1D-CNN over ordered genes, MLP, xgboost or L2 logistic.")
+@click.option("--input-type", type=INPUT_TYPES, default="log", show_default=True,
+              help="What the values are (counts: log2 CPM; tpm/fpkm: log2; microarray: "
+                   "log2 if linear + median centring; log/none: unchanged).")
+@click.option("--label-column", default=None, help="Column of LABELS holding the class.")
+@click.option("--task", type=click.Choice(["cup", "cup-mutations"]), default="cup",
+              show_default=True, help="cup-mutations: features from `oncogen features`.")
+@click.option("--n-features", type=int, default=2000, show_default=True,
+              help="Most variable genes kept (0: all).")
+@click.option("--cv-splits", type=int, default=5, show_default=True,
+              help="Stratified folds (0: no cross-validation and no calibration).")
+@click.option("--cv-repeats", type=int, default=1, show_default=True)
+@click.option("--min-class-size", type=int, default=2, show_default=True,
+              help="Classes with fewer samples are dropped (with a warning).")
+@click.option("--target-precision", type=float, default=0.95, show_default=True,
+              help="Precision the confidence threshold must reach out of fold.")
+@click.option("--max-epochs", type=int, default=None, help="Epochs for cnn1d/mlp.")
+@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_cup(expression: Path, labels: Path, output: Path, model_name: str, input_type: str,
+              label_column: str | None, task: str, n_features: int, cv_splits: int,
+              cv_repeats: int, min_class_size: int, target_precision: float,
+              max_epochs: int | None, orientation: str, seed: int) -> None:
+    """Train a tumour-type classifier on EXPRESSION (samples x genes) and LABELS.
+
+    Writes OUTPUT/model.json, weights, MODEL_CARD.md, cv_report.tsv and
+    confusion_matrix.png.
+    """
+    from onco_genomics.io.tables import read_labels, read_table
+    from onco_genomics.omics.cup import TrainingOptions, train_classifier
+
+    options = TrainingOptions(
+        model=model_name, task=task, input_type=input_type, n_features=n_features or None,
+        cv_splits=cv_splits, cv_repeats=cv_repeats, min_class_size=min_class_size,
+        target_precision=target_precision, seed=seed,
+        model_params={"max_epochs": max_epochs} if max_epochs and model_name in (
+            "cnn1d", "mlp") else {})
+    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
+                       nan_policy="impute-median", duplicates="mean")
+    classes = read_labels(labels, column=label_column).astype(str)
+    trained = train_classifier(table, classes, options=options,
+                               training_data={"name": expression.name,
+                                              "source": str(expression)})
+    write_training_outputs(trained, output)
+
+
+def write_training_outputs(trained: object, output: Path) -> None:
+    """Save the model and, with cross-validation, its report table and confusion plot."""
+    from onco_genomics.io.tables import write_table
+    from onco_genomics.omics.cup import TrainedClassifier
+    from onco_genomics.omics.evaluation import plot_confusion
+
+    assert isinstance(trained, TrainedClassifier)
+    path = trained.save(output)
+    if trained.report is not None:
+        report = trained.report
+        rows = {name: {"recall": report.per_class_recall[name],
+                       "n": int(report.confusion.to_numpy()[i].sum()) // report.n_repeats}
+                for i, name in enumerate(report.classes)}
+        import pandas as pd
+
+        table = pd.DataFrame(rows).T
+        table.index.name = "class"
+        write_table(table, path / "cv_report.tsv")
+        plot_confusion(report, path / "confusion_matrix.png")
+        click.echo(report.table(), err=True)
+    click.echo(f"{path}: model written", err=True)

@@ -1,0 +1,255 @@
+"""SHAP values for every omics model, dispatched on what the estimator exposes.
+
+- ``booster_`` (xgboost): :class:`shap.TreeExplainer` (exact path-dependent tree SHAP); the
+  explained output is the margin (log-odds) of each class.
+- ``torch_module_`` and ``_to_tensor(X)`` (torch): :class:`shap.GradientExplainer`
+  (expected gradients) on the network output (class logits; risk score for survival
+  models). ``tensor_feature_index_`` maps tensor columns back to features when the
+  network reorders them (the 1D-CNN).
+- ``coef_`` / ``intercept_`` (linear): exact interventional linear SHAP,
+  ``coef * (x - mean(background))`` on the standardised inputs (what
+  :class:`shap.LinearExplainer` computes for independent features), in logit units.
+
+Background-sample policy: the estimator's own ``background_`` when it has one (up to 50
+training samples drawn stratified by class with the model's seed, saved with the model),
+else up to ``n_background`` rows of the data being explained, drawn with ``seed``. A
+Pipeline is explained on its final estimator's input: the preprocessed, aligned genes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from onco_genomics.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """SHAP values of one model on some samples.
+
+    Attributes
+    ----------
+    values
+        samples x features x outputs (classes, or one risk/target output).
+    base_values
+        outputs: the expected model output over the background.
+    data
+        samples x features: the model-input values that were explained.
+    feature_names, output_names, sample_ids
+        Axis labels.
+    method
+        Which explainer produced the values.
+    """
+
+    values: np.ndarray
+    base_values: np.ndarray
+    data: np.ndarray
+    feature_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    sample_ids: tuple[str, ...]
+    method: str
+
+    def __post_init__(self) -> None:
+        n, f, k = self.values.shape
+        if self.data.shape != (n, f):
+            raise ValueError(f"data shape {self.data.shape} != values' samples x features {(n, f)}")
+        if len(self.feature_names) != f or len(self.sample_ids) != n:
+            raise ValueError("feature_names / sample_ids do not match the values")
+        if len(self.output_names) != k or self.base_values.shape != (k,):
+            raise ValueError("output_names / base_values do not match the values' outputs")
+
+    def output_index(self, output: str) -> int:
+        if output not in self.output_names:
+            raise ModelError(f"unknown output {output!r}; the model has "
+                             f"{', '.join(self.output_names)}")
+        return self.output_names.index(output)
+
+    def frame(self, output: str) -> pd.DataFrame:
+        """samples x features SHAP values for one output."""
+        return pd.DataFrame(self.values[:, :, self.output_index(output)],
+                            index=pd.Index(self.sample_ids, name="sample"),
+                            columns=list(self.feature_names))
+
+    def predicted_outputs(self) -> list[str]:
+        """Output with the largest explained value (base + sum of SHAP) per sample."""
+        totals = self.values.sum(axis=1) + self.base_values
+        return [self.output_names[i] for i in totals.argmax(axis=1)]
+
+
+def _split_pipeline(model: Any, X: Any) -> tuple[Any, pd.DataFrame]:
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline):
+        data = X
+        for _, step in model.steps[:-1]:
+            data = step.transform(data)
+        return model.steps[-1][1], pd.DataFrame(data)
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    return model, frame
+
+
+def _outputs(estimator: Any, k: int) -> tuple[str, ...]:
+    if hasattr(estimator, "classes_") and len(estimator.classes_) == k:
+        return tuple(str(c) for c in estimator.classes_)
+    names = getattr(estimator, "output_names_", None)
+    if names is not None and len(names) == k:
+        return tuple(str(n) for n in names)
+    return ("output",) if k == 1 else tuple(f"output_{i}" for i in range(k))
+
+
+def _as_3d(values: Any, n: int, f: int) -> np.ndarray:
+    if isinstance(values, list):  # older shap: one array per output
+        values = np.stack([np.asarray(v) for v in values], axis=-1)
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.shape[:2] != (n, f):
+        array = array.reshape(n, f, -1)
+    return array
+
+
+def _background(estimator: Any, data: np.ndarray, *, n_background: int,
+                seed: int) -> np.ndarray:
+    own = getattr(estimator, "background_", None)
+    if own is not None and len(own):
+        return np.asarray(own, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    take = rng.choice(len(data), size=min(n_background, len(data)), replace=False)
+    if len(data) < 10:
+        log.warning("explaining with a background of only %d samples (the model has no "
+                    "saved background); SHAP values are relative to these", len(take))
+    return data[np.sort(take)]
+
+
+def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) -> Explanation:
+    """SHAP values of ``model`` (estimator or Pipeline) on samples ``X``.
+
+    Parameters
+    ----------
+    model
+        A fitted estimator exposing ``booster_``, ``torch_module_`` + ``_to_tensor`` or
+        ``coef_``; or a Pipeline ending in one.
+    X
+        Samples to explain (raw, as the model's input; a Pipeline preprocesses them).
+    n_background
+        Background size when the estimator has no ``background_``.
+    seed
+        Seeds the background draw and the gradient explainer's sampling.
+
+    Returns
+    -------
+    Explanation
+    """
+    import shap
+
+    estimator, frame = _split_pipeline(model, X)
+    data = frame.to_numpy(dtype=np.float32)
+    n, f = data.shape
+    features = tuple(str(c) for c in frame.columns)
+    background = _background(estimator, data, n_background=n_background, seed=seed)
+    if hasattr(estimator, "booster_"):
+        explainer = shap.TreeExplainer(estimator.booster_)
+        values = _as_3d(explainer.shap_values(data), n, f)
+        base = np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64))
+        method = "shap.TreeExplainer (margin)"
+    elif hasattr(estimator, "torch_module_") and hasattr(estimator, "_to_tensor"):
+        import torch
+
+        torch.manual_seed(seed)
+        module = estimator.torch_module_
+        module.eval()
+        columns = list(frame.columns)
+        inputs = estimator._to_tensor(pd.DataFrame(data, columns=columns))
+        reference = estimator._to_tensor(pd.DataFrame(background, columns=columns))
+        explainer = shap.GradientExplainer(module, reference)
+        values = _as_3d(explainer.shap_values(inputs, rseed=seed), n, f)
+        index = getattr(estimator, "tensor_feature_index_", None)
+        if index is not None:  # tensor column j holds feature index[j]
+            unpermuted = np.empty_like(values)
+            unpermuted[:, np.asarray(index), :] = values
+            values = unpermuted
+        with torch.no_grad():
+            base = np.atleast_1d(module(reference).mean(dim=0).numpy().astype(np.float64))
+        method = "shap.GradientExplainer (network output)"
+    elif hasattr(estimator, "coef_"):
+        coef = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
+        intercept = np.atleast_1d(np.asarray(getattr(estimator, "intercept_", 0.0)))
+        standardise = getattr(estimator, "_standardise", None)
+        columns = list(frame.columns)
+        x = (standardise(pd.DataFrame(data, columns=columns)) if standardise else data)
+        ref = (standardise(pd.DataFrame(background, columns=columns)) if standardise
+               else background)
+        centre = np.asarray(ref, dtype=np.float64).mean(axis=0)
+        values = (np.asarray(x, dtype=np.float64) - centre)[:, :, None] * coef.T[None, :, :]
+        base = centre @ coef.T + intercept
+        method = "exact linear SHAP (interventional; logits)"
+    else:
+        raise ModelError(
+            f"cannot explain a {type(estimator).__name__}: expected an estimator exposing "
+            "booster_ (xgboost), torch_module_ with _to_tensor (torch) or coef_ (linear)")
+    outputs = _outputs(estimator, values.shape[2])
+    if base.shape != (values.shape[2],):
+        base = np.resize(base, values.shape[2])
+    return Explanation(values=values, base_values=base, data=data.astype(np.float64),
+                       feature_names=features, output_names=outputs,
+                       sample_ids=tuple(map(str, frame.index)), method=method)
+
+
+def top_features(explanation: Explanation, n: int = 10, *,
+                 outputs: Any = None) -> pd.DataFrame:
+    """The ``n`` features that push each sample's output up most (largest positive SHAP).
+
+    Parameters
+    ----------
+    explanation
+        From :func:`explain_model`.
+    n
+        Features per sample.
+    outputs
+        Per-sample output (class) to explain, e.g. the predicted class; default: the
+        output with the largest explained value.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long format: ``sample``, ``output``, ``rank``, ``feature``, ``shap``, ``value``.
+    """
+    chosen = list(outputs) if outputs is not None else explanation.predicted_outputs()
+    if len(chosen) != len(explanation.sample_ids):
+        raise ModelError("need one output per explained sample")
+    rows = []
+    for i, sample in enumerate(explanation.sample_ids):
+        k = explanation.output_index(str(chosen[i]))
+        contributions = explanation.values[i, :, k]
+        for rank, j in enumerate(np.argsort(-contributions, kind="stable")[:n], start=1):
+            rows.append({"sample": sample, "output": str(chosen[i]), "rank": rank,
+                         "feature": explanation.feature_names[j],
+                         "shap": float(contributions[j]), "value": float(explanation.data[i, j])})
+    return pd.DataFrame(rows, columns=["sample", "output", "rank", "feature", "shap", "value"])
+
+
+def top_features_wide(explanation: Explanation, n: int = 10, *,
+                      outputs: Any = None) -> pd.DataFrame:
+    """:func:`top_features` as one row per sample: ``top_gene_1``.. and ``top_shap_1``.."""
+    long = top_features(explanation, n, outputs=outputs)
+    wide = pd.DataFrame(index=pd.Index(explanation.sample_ids, name="sample"))
+    for rank in range(1, n + 1):
+        part = long[long["rank"] == rank].set_index("sample")
+        wide[f"top_gene_{rank}"] = part["feature"]
+        wide[f"top_shap_{rank}"] = part["shap"]
+    return wide
+
+
+def global_importance(explanation: Explanation) -> pd.DataFrame:
+    """Mean |SHAP| per feature (rows) and output (columns), sorted by the row sum."""
+    table = pd.DataFrame(np.abs(explanation.values).mean(axis=0),
+                         index=pd.Index(explanation.feature_names, name="feature"),
+                         columns=list(explanation.output_names))
+    return table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
