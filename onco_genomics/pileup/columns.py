@@ -296,8 +296,8 @@ def _end_distance(q, qa_start, qa_end):
     d = min(q - qa_start, qa_end - 1 - q)
     if d < 0:
         return 0
-    if d > 50:  # MAX_END_DISTANCE
-        return 50
+    if d > MAX_END_DISTANCE:
+        return MAX_END_DISTANCE
     return d
 
 
