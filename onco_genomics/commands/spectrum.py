@@ -61,8 +61,13 @@ def spectrum(inputs: tuple[Path, ...], reference: Path, output: Path, contexts: 
     for catalog in catalogs.values():
         target = output_path(output, catalog.name, several=several)
         write_catalog(catalog, target)
-        totals = ", ".join(f"{s}={n:,}" for s, n in catalog.total.items())
-        click.echo(f"{target}: {catalog.name}, {len(catalog.samples)} samples ({totals})",
+        total = catalog.total
+        if len(total) <= 6:
+            detail = ", ".join(f"{s}={n:,}" for s, n in total.items())
+        else:
+            detail = (f"{int(total.sum()):,} mutations; per sample min {int(total.min()):,}, "
+                      f"median {int(total.median()):,}, max {int(total.max()):,}")
+        click.echo(f"{target}: {catalog.name}, {len(catalog.samples)} samples ({detail})",
                    err=True)
         if plot is not None:
             from onco_genomics.spectrum.plots import plot_catalog
