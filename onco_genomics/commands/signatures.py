@@ -22,7 +22,8 @@ def signatures() -> None:
     """Fit known (COSMIC) signatures to catalogs, or extract signatures de novo."""
 
 
-@signatures.command("fit")
+@signatures.command(
+    "fit", short_help="Fit reference (COSMIC) signatures: exposures, cosine, bootstrap CIs.")
 @click.argument("catalog", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--reference", "reference", default="cosmic:v3.4", show_default=True,
               help="COSMIC-format signature file, or cosmic:vX.Y[:BUILD][:exome] from an "
@@ -71,7 +72,8 @@ def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
                f"mean signatures {table['n_signatures'].mean():.2f}", err=True)
 
 
-@signatures.command("extract")
+@signatures.command(
+    "extract", short_help="Extract signatures de novo (KL-NMF), choose k, match to COSMIC.")
 @click.argument("catalog", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder: signatures.tsv, exposures.tsv, solutions.tsv, "
