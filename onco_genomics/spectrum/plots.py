@@ -70,8 +70,13 @@ def _groups(kind: str, channels: list[str]) -> tuple[list[str], list[str]]:
     labels = []
     for c in channels:
         length, kind_, unit, _ = c.split(":")
-        labels.append(f"{length}:{kind_}:{unit}" if length == "1" else
-                      f"{'5+' if length == '5' else length}bp {kind_}:{unit}")
+        size = "5+" if length == "5" else length
+        if length == "1":
+            labels.append(f"1:{kind_}:{unit}")
+        elif unit == "M":  # narrow groups: a short label
+            labels.append(f"MH{size}")
+        else:
+            labels.append(f"{size}bp {kind_}:{unit}")
     return labels, list(ID_COLOURS)
 
 
