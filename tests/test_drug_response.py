@@ -1,0 +1,223 @@
+"""Drug response: data checks, baselines, xgboost, multitask network, splits, persistence.
+
+Synthetic screen with a known answer: ln(IC50) = drug mean + drug-specific effect of two
+marker mutations + noise, so a model that reads cell features must beat the per-drug mean
+on held-out cell lines; one GDSC v17 check on the real loader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from onco_genomics.errors import OncogenError, TableFormatError
+from onco_genomics.omics.drug_response_data import (
+    DrugResponseData,
+    prepare_drug_response,
+    response_to_long,
+)
+from onco_genomics.omics.drug_response_eval import (
+    SPLITS,
+    evaluate_split,
+    score_drug_response,
+    split_mask,
+)
+from onco_genomics.omics.drug_response_models import (
+    MultitaskDrugResponse,
+    PerDrugElasticNet,
+    PerDrugMean,
+    XGBoostDrugResponse,
+)
+from onco_genomics.omics.model_dir import load_model, save_model
+
+
+def synthetic_screen(n_cells: int = 160, n_drugs: int = 12, n_features: int = 30,
+                     seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Wide ln(IC50) table (10% missing) and binary cell features."""
+    rng = np.random.default_rng(seed)
+    cells = [f"c{i}" for i in range(n_cells)]
+    feats = pd.DataFrame((rng.random((n_cells, n_features)) < 0.3).astype(float), index=cells,
+                         columns=[f"G{j}_mut" for j in range(n_features)])
+    drug_mean = rng.normal(2.0, 1.5, n_drugs)
+    effect = rng.normal(0, 1.5, (n_drugs, 2))  # drug-specific effect of G0 and G1
+    ic50 = (drug_mean[None, :] + feats[["G0_mut", "G1_mut"]].to_numpy() @ effect.T
+            + rng.normal(0, 0.5, (n_cells, n_drugs)))
+    ic50[rng.random(ic50.shape) < 0.1] = np.nan
+    wide = pd.DataFrame(ic50, index=cells, columns=[f"D{d}" for d in range(n_drugs)])
+    return wide, feats
+
+
+@pytest.fixture(scope="module")
+def screen() -> DrugResponseData:
+    wide, feats = synthetic_screen()
+    return prepare_drug_response(wide, feats, name="synthetic")
+
+
+# ---- bad input ------------------------------------------------------------------------------
+
+def test_cell_lines_without_features_are_dropped_with_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    wide, feats = synthetic_screen(40, 3, 5)
+    data = prepare_drug_response(wide, feats.iloc[:-4])
+    assert len(data.cell_lines) == 36
+    assert "4 cell lines in the response table have no features" in caplog.text
+
+
+def test_drugs_with_too_few_cell_lines_are_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    wide, feats = synthetic_screen(40, 3, 5)
+    wide.iloc[5:, 0] = np.nan  # D0 measured on <= 5 cell lines
+    data = prepare_drug_response(wide, feats, min_cell_lines=10)
+    assert data.drugs == ["D1", "D2"]
+    assert "fewer than 10 cell lines" in caplog.text
+
+
+def test_no_shared_cell_lines_is_an_error() -> None:
+    wide, feats = synthetic_screen(20, 2, 3)
+    feats.index = [f"other{i}" for i in range(20)]
+    with pytest.raises(TableFormatError, match="same cell-line ids"):
+        prepare_drug_response(wide, feats)
+
+
+def test_duplicated_pairs_and_nan_features_are_errors() -> None:
+    long = pd.DataFrame({"cell_line": ["a", "a"], "drug": ["x", "x"], "LN_IC50": [1.0, 2.0]})
+    with pytest.raises(TableFormatError, match="duplicated pairs"):
+        prepare_drug_response(long, pd.DataFrame({"f": [1.0]}, index=["a"]), min_cell_lines=1)
+    wide, feats = synthetic_screen(20, 2, 3)
+    feats.iloc[0, 0] = np.nan
+    with pytest.raises(TableFormatError, match="NaN"):
+        prepare_drug_response(wide, feats)
+
+
+def test_long_and_wide_tables_agree() -> None:
+    wide, _ = synthetic_screen(10, 3, 2)
+    long = response_to_long(wide)
+    long = long[np.isfinite(long["ln_ic50"])]
+    back = response_to_long(long.rename(columns={"ln_ic50": "IC50"}))
+    pd.testing.assert_frame_equal(long.reset_index(drop=True), back)
+
+
+# ---- splits and metrics ---------------------------------------------------------------------
+
+def test_splits_hold_out_what_they_say(screen: DrugResponseData) -> None:
+    for scheme in SPLITS:
+        mask = split_mask(screen, scheme, seed=1)
+        train, test = screen.response[~mask], screen.response[mask]
+        assert 0.1 < mask.mean() < 0.3
+        if scheme == "unseen-cell-lines":
+            assert not set(train["cell_line"]) & set(test["cell_line"])
+        if scheme == "unseen-drugs":
+            assert not set(train["drug"]) & set(test["drug"])
+
+
+def test_scores_known_values() -> None:
+    observed = pd.DataFrame({"drug": ["a"] * 10 + ["b"] * 10,
+                             "ln_ic50": np.r_[np.arange(10.0), np.arange(10.0)]})
+    perfect = score_drug_response(observed, observed["ln_ic50"].to_numpy())
+    assert perfect.rmse == 0 and perfect.per_drug_pearson == pytest.approx(1.0)
+    constant = score_drug_response(observed, np.full(20, 4.5))
+    assert constant.per_drug_pearson == 0.0
+    assert constant.rmse == pytest.approx(np.sqrt(np.mean((np.arange(10) - 4.5) ** 2)))
+
+
+# ---- models ---------------------------------------------------------------------------------
+
+FAST: dict[str, Any] = {
+    "per-drug-mean": PerDrugMean,
+    "elastic-net": lambda: PerDrugElasticNet(n_alphas=5),
+    "xgboost": lambda: XGBoostDrugResponse(n_estimators=80, max_depth=4, n_jobs=1),
+    "multitask": lambda: MultitaskDrugResponse(hidden=(32,), code_size=8, epochs=80,
+                                               patience=15, dropout=0.1),
+}
+
+
+@pytest.fixture(scope="module")
+def fitted(screen: DrugResponseData) -> dict[str, Any]:
+    return {name: make().fit(screen) for name, make in FAST.items()}
+
+
+@pytest.fixture(scope="module")
+def unseen_cell_scores(screen: DrugResponseData) -> dict[str, Any]:
+    return {name: evaluate_split(screen, make, scheme="unseen-cell-lines", seed=0)
+            for name, make in FAST.items()}
+
+
+def test_feature_models_beat_per_drug_mean_on_unseen_cell_lines(
+        unseen_cell_scores: dict[str, Any]) -> None:
+    base = unseen_cell_scores["per-drug-mean"]
+    assert base.per_drug_pearson == 0.0
+    for name in ("elastic-net", "xgboost", "multitask"):
+        scores = unseen_cell_scores[name]
+        assert scores.rmse < 0.8 * base.rmse, name
+        assert scores.per_drug_pearson > 0.6, name
+
+
+def test_unseen_drugs_fall_back_to_shared_knowledge(screen: DrugResponseData) -> None:
+    mask = split_mask(screen, "unseen-drugs", seed=0)
+    test = screen.subset(mask)
+    for name, make in FAST.items():
+        if name == "multitask":  # the shared-code fallback is tested on the fitted network
+            model = MultitaskDrugResponse(hidden=(16,), code_size=4, epochs=5)
+            model.fit(screen.subset(~mask))
+        else:
+            model = make().fit(screen.subset(~mask))
+        pred = model.predict(screen.cell_features, test.response)
+        assert np.isfinite(pred).all() and pred.shape == (len(test.response),)
+
+
+def test_explain_attributes(screen: DrugResponseData, fitted: dict[str, Any]) -> None:
+    enet = fitted["elastic-net"]
+    pairs = screen.response.iloc[:50]
+    X = screen.cell_features.loc[pd.Index(pairs["cell_line"])].to_numpy()
+    d = pd.Index(enet.drugs_).get_indexer(pd.Index(pairs["drug"]))
+    manual = np.einsum("ij,ij->i", X, enet.coef_[d]) + enet.intercept_[d]
+    np.testing.assert_allclose(manual, enet.predict(screen.cell_features, pairs), atol=1e-8)
+    # the two marker mutations carry the largest coefficients
+    top = np.argsort(-np.abs(enet.coef_).sum(axis=0))[:2]
+    assert set(top) == {0, 1}
+    net = fitted["multitask"]
+    cells = screen.cell_features.iloc[:5]
+    out = net.torch_module_(net._to_tensor(cells)).detach().numpy()
+    assert out.shape == (5, len(net.drugs_))
+    grid = pd.DataFrame([(c, d) for c in cells.index for d in net.drugs_],
+                        columns=["cell_line", "drug"])
+    np.testing.assert_allclose(out.ravel(), net.predict(screen.cell_features, grid), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", list(FAST))
+def test_save_load_round_trip(name: str, screen: DrugResponseData, fitted: dict[str, Any],
+                              tmp_path: Path) -> None:
+    model = fitted[name]
+    card = {"feature_names": list(screen.cell_features.columns), "preprocessing": {},
+            "targets": ["ln_ic50"], "training_data": screen.summary(), "metrics": {}}
+    loaded = load_model(save_model(model, tmp_path / name, card=card),
+                        expect_kind="drug-response/")
+    pairs = pd.concat([screen.response.iloc[:40],
+                       pd.DataFrame({"cell_line": ["c0"], "drug": ["new"], "ln_ic50": [0.0]})])
+    np.testing.assert_allclose(loaded.predict(screen.cell_features, pairs),
+                               model.predict(screen.cell_features, pairs), rtol=1e-5, atol=1e-5)
+
+
+def test_predict_refuses_cell_lines_without_features(screen: DrugResponseData,
+                                                     fitted: dict[str, Any]) -> None:
+    model = fitted["elastic-net"]
+    pairs = pd.DataFrame({"cell_line": ["nowhere"], "drug": ["D0"]})
+    with pytest.raises(OncogenError, match="without"):
+        model.predict(screen.cell_features, pairs)
+
+
+@pytest.mark.needs_package("gdsctools")
+def test_gdsc_v17_loader() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("gdsctools") is None:
+        pytest.skip("gdsctools not installed (pip install --no-deps gdsctools)")
+    from onco_genomics.datasets.drug import load_gdsc_v17
+
+    data = load_gdsc_v17()
+    assert data.summary()["n_cell_lines"] == 988 and data.summary()["n_drugs"] == 265
+    assert len(data.response) == 213_787
+    assert -10 < data.response["ln_ic50"].median() < 10
