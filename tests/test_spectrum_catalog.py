@@ -182,6 +182,25 @@ def test_same_tumour_name_in_two_files_is_named_by_file(tmp_path: Path) -> None:
     assert catalog.total.tolist() == [1, 1, 1]
 
 
+def test_oncogen_caller_vcf_counts_for_its_tumour(tmp_path: Path) -> None:
+    """A VCF written with the caller's own header (##tumor_sample, samples NORMAL then TUMOR)."""
+    from onco_genomics.caller.records import vcf_header
+    from onco_genomics.io.variants import write_vcf
+
+    header = vcf_header([("slice20", 2000)], normal_sample="blood", tumor_sample="biopsy",
+                        reference=str(SLICE), command_line="oncogen call")
+    data = {"blood": {"GT": "0/0", "AD": (30, 0), "AF": 0.0},
+            "biopsy": {"GT": "0/1", "AD": (20, 10), "AF": 0.33}}
+    records = [Variant("slice20", 10, "C", "T", sample_data=data),
+               Variant("slice20", 314, "AT", "A", sample_data=data),
+               Variant("slice20", 101, "A", "G", filters=("LowQual",), sample_data=data)]
+    vcf = write_vcf(tmp_path / "calls.vcf.gz", header, records)
+    cats = build_catalogs([vcf], SLICE, options=CatalogOptions(contexts=("sbs96", "id83"),
+                                                               min_vaf=0.3))
+    assert cats["sbs96"].samples == ["biopsy"]
+    assert cats["sbs96"].total["biopsy"] == 1 and cats["id83"].total["biopsy"] == 1
+
+
 def test_sites_only_vcf_is_one_sample_named_after_the_file(tmp_path: Path) -> None:
     vcf = tmp_path / "sites.vcf.gz"
     text = (_VCF_HEADER.replace("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n",
