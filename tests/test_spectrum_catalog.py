@@ -229,6 +229,19 @@ def test_wrong_reference_is_refused(tmp_path: Path) -> None:
         build_catalogs([other], SLICE)
 
 
+def test_mnv_records_padded_alleles_and_long_runs() -> None:
+    ref = Reference(SLICE)
+    variants = {"A": [Variant("slice20", 501, "CC", "TT"),         # one DBS record
+                      Variant("slice20", 9, "ACT", "ATT"),         # padded SNV at 10
+                      Variant("slice20", 100, "CAT", "GTA"),       # 3-base MNV: nowhere
+                      Variant("slice20", 1300, "T", "C"), Variant("slice20", 1301, "T", "G"),
+                      Variant("slice20", 1302, "A", "G")]}          # run of 3 SNVs: nowhere
+    cats = catalogs_from_variants(variants, ref, contexts=("sbs96", "dbs78"))
+    sbs, dbs = cats["sbs96"].counts["A"], cats["dbs78"].counts["A"]
+    assert sbs[sbs > 0].to_dict() == {"A[C>T]T": 1}
+    assert dbs[dbs > 0].to_dict() == {"CC>TT": 1}
+
+
 def test_variants_api_with_chr_prefix_and_empty_sample() -> None:
     ref = Reference(SLICE)
     variants = {"A": [Variant("chrslice20", 10, "C", "T")], "B": []}
