@@ -249,7 +249,11 @@ def test_artefacts_make_a_naive_caller_lose_precision(sim: Path) -> None:
     assert len(_naive_calls(sim, skip_dups=True) - truth - oxog) < len(false - oxog)
 
 
-def test_same_seed_same_records_other_seed_differs(tmp_path: Path) -> None:
+def test_same_seed_same_records_other_seed_differs(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import onco_genomics.simulate.pair as pair_module
+
+    monkeypatch.setattr(pair_module, "CHUNK", 5000)  # several chunks: threads prefetch them
     options = _options(tumor_depth=8, normal_depth=4, oxog_sites=0.0)
     simulate_pair(options, tmp_path / "a")
     simulate_pair(replace(options, threads=2), tmp_path / "b")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ from onco_genomics.simulate.plant import (
     plant_oxog_sites,
     plant_somatic,
 )
-from onco_genomics.simulate.reads import ReadSettings, SpikeIn, simulate_reads
+from onco_genomics.simulate.reads import ReadPairs, ReadSettings, SpikeIn, simulate_reads
 from onco_genomics.simulate.truth import write_params, write_truth
 
 log = logging.getLogger(__name__)
@@ -200,21 +201,35 @@ def _simulate_sample(sample: _Sample, options: SimulationOptions, windows: Seque
     aligner = PairAligner(index, sample.read_group, mark_duplicates=options.mark_duplicates,
                           threads=options.threads)
     spool = SamSpool(out / f"{sample.label}.bam", header)
-    n_chunks = sum(math.ceil((w.end - w.start) / CHUNK) for w in windows)
+    chunks = [(window, chunk, lo, min(lo + CHUNK, window.end - window.start))
+              for window in windows
+              for chunk, lo in enumerate(range(0, window.end - window.start, CHUNK))]
+
+    def draw(task: tuple[Window, int, int, int]) -> ReadPairs:
+        window, chunk, lo, hi = task
+        return simulate_reads(haplotypes[window.index], lo, hi, settings=settings,
+                              spikes=sample.spikes, oxog_sites=sample.oxog_sites,
+                              rng=_rng(options.seed, sample.stage, window.index, chunk))
+
     total = 0
     try:
-        with Progress(n_chunks, f"{sample.label} chunks", rate_label="read pairs") as bar:
-            for window in windows:
-                for chunk, lo in enumerate(range(0, window.end - window.start, CHUNK)):
-                    hi = min(lo + CHUNK, window.end - window.start)
-                    pairs = simulate_reads(haplotypes[window.index], lo, hi, settings=settings,
-                                           spikes=sample.spikes, oxog_sites=sample.oxog_sites,
-                                           rng=_rng(options.seed, sample.stage, window.index,
-                                                    chunk))
-                    prefix = f"{sample.label[0].upper()}{window.index}_{chunk}_"
-                    spool.write(aligner.sam_lines(pairs, list(read_names(prefix, len(pairs)))))
-                    total += len(pairs)
-                    bar.update(1, extra=len(pairs))
+        # with threads, the next chunk's reads are drawn while this one is aligned (each
+        # chunk has its own random stream, so the output does not change)
+        with Progress(len(chunks), f"{sample.label} chunks", rate_label="read pairs") as bar, \
+                ThreadPoolExecutor(1) as prefetch:
+            pending: Future[ReadPairs] | None = None
+            for position, task in enumerate(chunks):
+                if options.threads > 1:
+                    pairs = (pending or prefetch.submit(draw, task)).result()
+                    if position + 1 < len(chunks):
+                        pending = prefetch.submit(draw, chunks[position + 1])
+                else:
+                    pairs = draw(task)
+                window, chunk = task[0], task[1]
+                prefix = f"{sample.label[0].upper()}{window.index}_{chunk}_"
+                spool.write(aligner.sam_lines(pairs, list(read_names(prefix, len(pairs)))))
+                total += len(pairs)
+                bar.update(1, extra=len(pairs))
         return spool.finish(threads=options.threads), total
     except BaseException:
         spool.abort()
