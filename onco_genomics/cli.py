@@ -47,6 +47,10 @@ COMMANDS: dict[str, CommandSpec] = {
                 "SHAP explanations of an omics model on a table (tables and plots)."),
     "models": ("onco_genomics.commands.models", "models",
                "List the shipped models and their model cards."),
+    "drug-response": ("onco_genomics.commands.drug_response", "drug_response",
+                      "Predict ln(IC50) of cell lines x drugs with a drug-response model."),
+    "survival": ("onco_genomics.commands.survival", "survival",
+                 "Risk scores, risk groups and survival curves from a survival model."),
 }
 
 #: subcommands of `oncogen train`: name -> (module, attribute, summary)
@@ -55,6 +59,10 @@ TRAIN_COMMANDS: dict[str, CommandSpec] = {
                "Train the CNN somatic caller from simulated or truth-labelled pairs."),
     "cup": ("onco_genomics.commands.cup", "train_cup",
             "Train a tumour-type classifier (cnn1d, mlp, xgboost) with a CV report."),
+    "drug-response": ("onco_genomics.commands.drug_response", "train_drug_response",
+                      "Train a drug-response model (multitask, xgboost, baselines)."),
+    "survival": ("onco_genomics.commands.survival", "train_survival",
+                 "Train a survival model (coxnet, deepsurv, autoencoder-cox, xgboost-cox)."),
 }
 
 

@@ -74,6 +74,11 @@ class DrugResponseModel(BaseEstimator):
         self.drug_feature_names_: list[str] = (
             [] if data.drug_features is None else [str(c) for c in data.drug_features.columns])
 
+    @property
+    def output_names_(self) -> list[str]:
+        """Outputs of ``coef_``/``torch_module_``: one ln(IC50) per training drug."""
+        return list(self.drugs_)
+
     def _cell_matrix(self, cell_features: pd.DataFrame, cell_lines: list[str] | pd.Index,
                      ) -> np.ndarray:
         """Standardised used features of ``cell_lines`` (rows in that order)."""

@@ -82,6 +82,8 @@ class SurvivalEstimator(BaseEstimator):
     """
 
     model_kind: ClassVar[str] = ""
+    #: what :mod:`onco_genomics.explain` labels the explained output
+    output_names_: ClassVar[tuple[str, ...]] = ("risk_score",)
 
     max_features: int | None
     n_risk_groups: int

@@ -1,0 +1,145 @@
+"""``oncogen survival`` and ``oncogen train survival``: wrappers over
+:mod:`onco_genomics.omics.survival`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+log = logging.getLogger(__name__)
+
+SURVIVAL_MODEL_NAMES = click.Choice(["coxnet", "deepsurv", "autoencoder-cox", "xgboost-cox"])
+ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
+
+
+def _read_clinical(path: Path, time_column: str, event_column: str) -> object:
+    import pandas as pd
+
+    from onco_genomics.io.tables import read_labels
+
+    time = read_labels(path, column=time_column)
+    event = read_labels(path, column=event_column)
+    return pd.DataFrame({time_column: time, event_column: event.reindex(time.index)})
+
+
+@click.command("survival")
+@click.option("--features", "features_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Feature table, samples x features (TSV/CSV, .gz ok).")
+@click.option("--clinical", "clinical_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Clinical table: sample id, then time and event columns.")
+@click.option("-o", "--output", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Model directory to write.")
+@click.option("--model", "model_name", type=SURVIVAL_MODEL_NAMES, default="coxnet",
+              show_default=True, help="Penalised Cox, DeepSurv, autoencoder-Cox or xgboost-Cox.")
+@click.option("--time-column", default="time", show_default=True)
+@click.option("--event-column", default="event", show_default=True,
+              help="1/0, true/false or dead/alive.")
+@click.option("--max-features", type=int, default=None,
+              help="Features kept by univariate Cox score inside each fit [model default].")
+@click.option("--cv-folds", type=int, default=5, show_default=True,
+              help="Outer folds of the nested cross-validation (0: none).")
+@click.option("--risk-groups", type=click.IntRange(2, 5), default=2, show_default=True)
+@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_survival(features_path: Path, clinical_path: Path, output: Path, model_name: str,
+                   time_column: str, event_column: str, max_features: int | None,
+                   cv_folds: int, risk_groups: int, orientation: str, seed: int) -> None:
+    """Train a survival model with nested cross-validation.
+
+    Writes OUTPUT/model.json and weights, cv_folds.tsv, cv_risk_groups.tsv and
+    km_risk_groups.png (Kaplan-Meier of out-of-fold risk groups with the log-rank p).
+    """
+    import pandas as pd
+
+    from onco_genomics.io.tables import read_table, write_table
+    from onco_genomics.omics.model_dir import save_model
+    from onco_genomics.omics.survival import prepare_survival_data, train_survival
+    from onco_genomics.omics.survival_plots import plot_risk_groups
+
+    features = read_table(features_path, orientation=orientation)  # type: ignore[arg-type]
+    clinical = _read_clinical(clinical_path, time_column, event_column)
+    assert isinstance(clinical, pd.DataFrame)
+    data = prepare_survival_data(features, clinical, time_column=time_column,
+                                 event_column=event_column, name=features_path.name)
+    params: dict[str, object] = {"n_risk_groups": risk_groups}
+    if max_features is not None:
+        params["max_features"] = max_features or None
+    trained = train_survival(data, model=model_name, params=params, cv_folds=cv_folds,
+                             seed=seed)
+    save_model(trained.model, output, card=trained.card)
+    if trained.cv is not None:
+        write_table(trained.cv.table().set_index("fold"), output / "cv_folds.tsv")
+        oof = pd.DataFrame({"risk_score": trained.cv.oof_risk,
+                            "risk_group": trained.cv.oof_group.astype(str)},
+                           index=pd.Index(data.outcome.sample_ids, name="sample"))
+        write_table(oof, output / "cv_risk_groups.tsv")
+        plot_risk_groups(trained.cv.groups, output / "km_risk_groups.png",
+                         title=f"{model_name}: out-of-fold risk groups")
+        click.echo(f"{output}: nested {cv_folds}-fold CV "
+                   f"{json.dumps({k: round(v, 3) for k, v in trained.cv.summary().items()})}",
+                   err=True)
+
+
+@click.command("survival")
+@click.argument("model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--features", "features_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: risk.tsv, curves.tsv, curves.png (+ km.png with --clinical).")
+@click.option("--clinical", "clinical_path", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Observed outcome of these samples: adds Kaplan-Meier curves and log-rank.")
+@click.option("--time-column", default="time", show_default=True)
+@click.option("--event-column", default="event", show_default=True)
+@click.option("--effects", "n_effects", type=int, default=6, show_default=True,
+              help="Plot the effect on risk of this many top features (0: none).")
+@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: Path | None,
+             time_column: str, event_column: str, n_effects: int, orientation: str) -> None:
+    """Risk scores, risk groups and survival curves per group for new samples."""
+    import pandas as pd
+
+    from onco_genomics.io.tables import read_table, write_table
+    from onco_genomics.omics.model_dir import load_model
+    from onco_genomics.omics.survival import (
+        feature_effects,
+        predict_survival,
+        prepare_survival_data,
+    )
+    from onco_genomics.omics.survival_plots import (
+        plot_feature_effects,
+        plot_predicted_curves,
+        plot_risk_groups,
+    )
+
+    model = load_model(model_dir, expect_kind="survival/")
+    features = read_table(features_path, orientation=orientation)  # type: ignore[arg-type]
+    outcome = None
+    if clinical_path is not None:
+        clinical = _read_clinical(clinical_path, time_column, event_column)
+        assert isinstance(clinical, pd.DataFrame)
+        joined = prepare_survival_data(features, clinical, time_column=time_column,
+                                       event_column=event_column, min_samples=2)
+        features = features.loc[list(joined.outcome.sample_ids)]
+        outcome = joined.outcome
+    prediction = predict_survival(model, features, outcome=outcome)
+    output.mkdir(parents=True, exist_ok=True)
+    write_table(prediction.samples.set_index("sample"), output / "risk.tsv")
+    write_table(prediction.curves.set_index("time"), output / "curves.tsv")
+    plot_predicted_curves(prediction.curves, output / "curves.png")
+    if prediction.groups is not None:
+        plot_risk_groups(prediction.groups, output / "km.png", title="observed, by risk group")
+    if n_effects:
+        from onco_genomics.omics.survival import align_features
+
+        aligned = pd.DataFrame(align_features(model, features, model.model_card_["feature_names"]),
+                               index=features.index, columns=model.model_card_["feature_names"])
+        plot_feature_effects(feature_effects(model, aligned, top=n_effects),
+                             output / "feature_effects.png")
+    counts = prediction.samples["risk_group"].value_counts().to_dict()
+    click.echo(f"{output}: {len(prediction.samples)} samples, risk groups {counts}", err=True)

@@ -1,0 +1,134 @@
+"""Drug response: train, evaluate and apply models of ln(IC50) per cell line x drug.
+
+The API behind ``oncogen train drug-response`` and ``oncogen drug-response``; the models
+are in :mod:`.drug_response_models`, the data checks in :mod:`.drug_response_data` and the
+three hold-out evaluations in :mod:`.drug_response_eval`.
+
+Examples
+--------
+>>> from onco_genomics.datasets.drug import load_gdsc_tables     # doctest: +SKIP
+>>> ic50, features = load_gdsc_tables()                            # doctest: +SKIP
+>>> trained = train_drug_response(ic50, features, model="xgboost")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from onco_genomics.errors import OptionsError
+from onco_genomics.omics.drug_response_data import prepare_drug_response
+from onco_genomics.omics.drug_response_eval import SPLITS, evaluate_split
+from onco_genomics.omics.drug_response_models import DRUG_RESPONSE_MODELS, DrugResponseModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainedDrugResponse:
+    """A fitted model, its hold-out evaluation (one row per split) and model card."""
+
+    model: DrugResponseModel
+    evaluation: pd.DataFrame
+    card: dict[str, Any] = field(repr=False)
+
+
+def make_drug_response_model(model: str, *, params: dict[str, Any] | None = None,
+                             seed: int = 0) -> DrugResponseModel:
+    """A fresh model by ``--model`` name, ``params`` overriding the defaults."""
+    if model not in DRUG_RESPONSE_MODELS:
+        raise OptionsError(f"unknown drug-response model {model!r}; expected one of "
+                           f"{', '.join(DRUG_RESPONSE_MODELS)}")
+    estimator = DRUG_RESPONSE_MODELS[model]()
+    if "random_state" in estimator.get_params():
+        estimator.set_params(random_state=seed)
+    if params:
+        estimator.set_params(**params)
+    return estimator
+
+
+def train_drug_response(response: pd.DataFrame, cell_features: pd.DataFrame, *,
+                        drug_features: pd.DataFrame | None = None, model: str = "multitask",
+                        params: dict[str, Any] | None = None,
+                        splits: Sequence[str] = ("unseen-cell-lines",),
+                        min_cell_lines: int = 10, seed: int = 0,
+                        name: str = "user data") -> TrainedDrugResponse:
+    """Check the data, evaluate ``model`` on each hold-out split, then fit on everything.
+
+    Parameters
+    ----------
+    response
+        Wide or long ln(IC50) table.
+    cell_features
+        Cell lines x numeric features.
+    drug_features
+        Optional drugs x numeric features.
+    model
+        ``multitask``, ``xgboost``, ``elastic-net`` or ``per-drug-mean``.
+    params
+        Hyper-parameters overriding the model's defaults.
+    splits
+        Hold-out schemes to evaluate (``random-pairs``, ``unseen-cell-lines``,
+        ``unseen-drugs``); empty: no evaluation.
+    min_cell_lines
+        Drugs measured on fewer cell lines are dropped with a warning.
+    seed
+        Seed of the splits and the model.
+    name
+        Data set name for the model card.
+    """
+    unknown = [s for s in splits if s not in SPLITS]
+    if unknown:
+        raise OptionsError(f"unknown split(s) {', '.join(unknown)}; expected {', '.join(SPLITS)}")
+    data = prepare_drug_response(response, cell_features, drug_features=drug_features,
+                                 min_cell_lines=min_cell_lines, name=name)
+    rows = []
+    for scheme in splits:
+        scores = evaluate_split(
+            data, lambda: make_drug_response_model(model, params=params, seed=seed),
+            scheme=scheme, seed=seed)
+        rows.append({"split": scheme, **scores.as_dict()})
+    evaluation = pd.DataFrame(rows).set_index("split") if rows else pd.DataFrame()
+    final = make_drug_response_model(model, params=params, seed=seed).fit(data)
+    card = {
+        "feature_names": final.feature_names_,
+        "drug_feature_names": final.drug_feature_names_,
+        "preprocessing": {"cell_features": "standardised; features varying in fewer than "
+                                           "min_feature_count training cell lines dropped"},
+        "targets": final.drugs_,
+        "target_unit": "ln(IC50)",
+        "training_data": data.summary(),
+        "metrics": {scheme: dict(row) for scheme, row in evaluation.iterrows()},
+        "model": model,
+        "params": final.get_params(),
+    }
+    return TrainedDrugResponse(final, evaluation, card)
+
+
+def predict_drug_response(model: DrugResponseModel, cell_features: pd.DataFrame, *,
+                          drugs: Sequence[str] | None = None,
+                          drug_features: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Predicted ln(IC50) for every cell line in ``cell_features`` x each drug.
+
+    Returns a table with columns ``cell_line``, ``drug``, ``predicted_ln_ic50``,
+    ``seen_drug`` (False: a drug absent from training, predicted from drug features or the
+    average drug).
+    """
+    drug_list = list(drugs) if drugs else list(model.drugs_)
+    unseen = sorted(set(drug_list) - set(model.drugs_))
+    if unseen:
+        log.warning("%d drugs were not in the training data (e.g. %s); predicted from %s",
+                    len(unseen), ", ".join(unseen[:5]),
+                    "drug features" if model.drug_feature_names_ and drug_features is not None
+                    else "what is shared across drugs (expect little drug specificity)")
+    cells = [str(c) for c in cell_features.index]
+    pairs = pd.DataFrame([(c, d) for c in cells for d in drug_list],
+                         columns=["cell_line", "drug"])
+    pairs["predicted_ln_ic50"] = model.predict(cell_features, pairs,
+                                               drug_features=drug_features)
+    pairs["seen_drug"] = pairs["drug"].isin(model.drugs_)
+    return pairs
