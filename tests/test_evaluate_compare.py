@@ -210,3 +210,14 @@ def test_bed_on_other_contig_names_leaves_a_note() -> None:
                             regions=[Region("chr1", 0, 100)])
     assert counts(result) == (0, 0, 0)
     assert any("outside the BED" in note and "chr1" in note for note in result.notes)
+
+
+def test_public_api_names() -> None:
+    import onco_genomics as og
+    from onco_genomics.caller.shards import make_shards
+    from onco_genomics.evaluate.normalize import normalize_variant
+    from onco_genomics.io.merge import merge_vcfs
+
+    assert og.evaluate_calls is evaluate_calls and og.EvaluationResult is EvaluationResult
+    assert og.normalize_variant is normalize_variant
+    assert og.make_shards is make_shards and og.merge_vcfs is merge_vcfs
