@@ -97,3 +97,16 @@ def test_variant_types_and_coordinates() -> None:
     assert not Variant("20", 9, "A", "G", filters=("LowQual",)).is_pass
     with pytest.raises(ValueError):
         Variant("20", -1, "A", "G")
+
+
+def test_atomic_path_output_has_umask_permissions(tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        target = tmp_path / "table.tsv"
+        with atomic_path(target) as tmp:
+            tmp.write_text("x")
+        assert target.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(umask)

@@ -32,7 +32,7 @@ SOMATIC_INFO = (
     HeaderField("CCF", "1", "Float", "Cancer cell fraction of the clone"),
     HeaderField("CONTEXT", "1", "String", "Repeat context: none, homopolymer or str"),
     HeaderField("SOURCE", "1", "String", "Origin of the allele (mutation table or random)"),
-    HeaderField("HAP", "1", "String", "Haplotype(s) carrying the allele, e.g. 0 or 0,1"),
+    HeaderField("HAP", ".", "String", "Haplotype(s) carrying the allele, e.g. 0 or 0,1"),
 )
 
 GERMLINE_INFO = (
