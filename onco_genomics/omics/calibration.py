@@ -39,8 +39,13 @@ def log_loss(probabilities: np.ndarray, encoded: np.ndarray) -> float:
     return float(-np.mean(np.log(np.clip(picked, _EPS, 1.0))))
 
 
+#: temperature search range: bounded so a small, (nearly) separable validation set cannot
+#: push probabilities to 0/1 (T -> 0) or flatten them (T -> infinity)
+TEMPERATURE_BOUNDS: tuple[float, float] = (0.25, 4.0)
+
+
 def fit_temperature(probabilities: np.ndarray, encoded: np.ndarray) -> float:
-    """The temperature in [0.05, 20] minimising the log-loss of ``probabilities``."""
+    """The temperature in :data:`TEMPERATURE_BOUNDS` minimising the log-loss."""
     from scipy.optimize import minimize_scalar
 
     probabilities = np.asarray(probabilities, dtype=np.float64)
@@ -49,7 +54,8 @@ def fit_temperature(probabilities: np.ndarray, encoded: np.ndarray) -> float:
         raise OptionsError("need one true class per probability row to fit a temperature")
     result = minimize_scalar(
         lambda log_t: log_loss(apply_temperature(probabilities, float(np.exp(log_t))), encoded),
-        bounds=(np.log(0.05), np.log(20.0)), method="bounded")
+        bounds=(np.log(TEMPERATURE_BOUNDS[0]), np.log(TEMPERATURE_BOUNDS[1])),
+        method="bounded")
     return float(np.exp(result.x))
 
 

@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 from dataclasses import dataclass, field
@@ -257,6 +258,7 @@ def train_classifier(expression: pd.DataFrame, labels: pd.Series, *,
                            if confidence is not None else {})},
         "options": {k: v for k, v in vars(opts).items() if k != "model_params"},
         "oncogen_version": __version__,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     return TrainedClassifier(pipeline=pipeline, report=report, temperature=temperature,
                              confidence=confidence, card=card)

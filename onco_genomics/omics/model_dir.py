@@ -248,7 +248,7 @@ def read_model_document(directory: str | os.PathLike[str]) -> dict[str, Any]:
         raise ModelError(
             f"{meta} has format_version {version!r}; this oncogen reads up to "
             f"{MODEL_FORMAT_VERSION}. Upgrade oncogen to load it.")
-    for key in ("kind", "payload", "card"):
+    for key in ("kind", "payload"):
         if key not in document:
             raise ModelError(f"{meta} lacks {key!r}; the model file is damaged")
     return document
@@ -289,7 +289,7 @@ def load_model(directory: str | os.PathLike[str], *, expect_kind: str | None = N
         model: Any = Pipeline(steps)
     else:
         model = _load_one(kind, path, payload)
-    model.model_card_ = document["card"]
+    model.model_card_ = document.get("card", {})
     model.model_dir_ = path
     return model
 
@@ -352,7 +352,8 @@ def list_models(root: str | os.PathLike[str] | None = None) -> list[ShippedModel
         card_path = sub / CARD_FILE
         models.append(ShippedModel(
             name=sub.name, path=sub, kind=document["kind"],
-            oncogen_version=str(document.get("oncogen_version", "?")), card=document["card"],
+            oncogen_version=str(document.get("oncogen_version", "?")),
+            card=document.get("card", {}),
             card_text=card_path.read_text() if card_path.is_file() else ""))
     return models
 
