@@ -1,0 +1,99 @@
+"""``oncogen subtype discover|predict`` and ``oncogen train subtype``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from onco_genomics.commands.cup import INPUT_TYPES, MODELS, ORIENTATIONS
+
+log = logging.getLogger(__name__)
+
+
+@click.group("subtype")
+def subtype() -> None:
+    """Molecular subtypes: unsupervised discovery and supervised classifiers."""
+
+
+@subtype.command("discover")
+@click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-k", "k_range", default="2..8", show_default=True,
+              help="Cluster numbers to try: 2..8 or 3,4,5.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output directory (assignments.tsv, k_scores.tsv, consensus_heatmap.png).")
+@click.option("--resamples", type=int, default=30, show_default=True, help="NMF runs per k.")
+@click.option("--n-genes", type=int, default=1000, show_default=True,
+              help="Most variable genes used.")
+@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def discover(expression: Path, k_range: str, output: Path, resamples: int, n_genes: int,
+             orientation: str, seed: int) -> None:
+    """Consensus NMF clustering of EXPRESSION (samples x genes, log scale); k chosen by
+    cophenetic correlation and silhouette."""
+    from onco_genomics.io.tables import read_table, write_table
+    from onco_genomics.omics.subtype import discover_subtypes, parse_k_range, plot_consensus
+
+    ks = parse_k_range(k_range)
+    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
+                       nan_policy="impute-median", duplicates="mean")
+    result = discover_subtypes(table, k_values=ks, n_resamples=resamples, n_genes=n_genes,
+                               seed=seed)
+    output.mkdir(parents=True, exist_ok=True)
+    write_table(result.assignments.to_frame(), output / "assignments.tsv")
+    write_table(result.scores, output / "k_scores.tsv")
+    plot_consensus(result, output / "consensus_heatmap.png")
+    click.echo(f"{output}: k={result.best_k}; "
+               + ", ".join(f"{k}: {n}" for k, n in result.assignments.value_counts()
+                           .sort_index().items()), err=True)
+
+
+@subtype.command("predict")
+@click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", required=True, help="Model directory from `oncogen train subtype`.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+def predict(expression: Path, model: str, output: Path, orientation: str) -> None:
+    """Assign the subtype of each sample in EXPRESSION with a trained subtype classifier."""
+    from onco_genomics.io.tables import read_table, write_table
+    from onco_genomics.omics.cup import load_classifier, predict_tumour_type
+
+    pipeline = load_classifier(model, task="subtype")
+    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
+                       nan_policy="drop-features", duplicates="mean")
+    calls = predict_tumour_type(pipeline, table)
+    write_table(calls, output)
+    click.echo(f"{output}: {len(calls)} samples", err=True)
+
+
+@click.command("subtype")
+@click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--model", "model_name", type=MODELS, default="xgboost", show_default=True)
+@click.option("--input-type", type=INPUT_TYPES, default="log", show_default=True)
+@click.option("--label-column", default=None, help="Column of LABELS holding the subtype.")
+@click.option("--n-features", type=int, default=2000, show_default=True)
+@click.option("--cv-splits", type=int, default=5, show_default=True)
+@click.option("--min-class-size", type=int, default=2, show_default=True)
+@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_subtype(expression: Path, labels: Path, output: Path, model_name: str,
+                  input_type: str, label_column: str | None, n_features: int, cv_splits: int,
+                  min_class_size: int, orientation: str, seed: int) -> None:
+    """Train a supervised subtype classifier on EXPRESSION and LABELS (with a CV report)."""
+    from onco_genomics.commands.cup import write_training_outputs
+    from onco_genomics.io.tables import read_labels, read_table
+    from onco_genomics.omics.cup import TrainingOptions, train_classifier
+
+    options = TrainingOptions(model=model_name, task="subtype", input_type=input_type,
+                              n_features=n_features or None, cv_splits=cv_splits,
+                              min_class_size=min_class_size, seed=seed)
+    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
+                       nan_policy="impute-median", duplicates="mean")
+    classes = read_labels(labels, column=label_column).astype(str)
+    trained = train_classifier(table, classes, options=options,
+                               training_data={"name": expression.name,
+                                              "source": str(expression)})
+    write_training_outputs(trained, output)
