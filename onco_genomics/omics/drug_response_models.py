@@ -458,7 +458,10 @@ class MultitaskDrugResponse(DrugResponseModel):
     code_size
         Size of cell and drug codes.
     encoder
-        ``"mlp"`` (the only cell encoder so far).
+        ``"mlp"``, or ``"pathway"``: the sparse genes -> Reactome pathways encoder of
+        :mod:`onco_genomics.omics.pathway_network` (features named by gene symbol, e.g.
+        ``TP53_mut``; other features through a dense side branch);
+        :meth:`pathway_attributions` then reports pathway-level attributions.
     """
 
     model_kind: ClassVar[str] = "drug-response/multitask"
@@ -483,7 +486,13 @@ class MultitaskDrugResponse(DrugResponseModel):
     def _build(self, drug_features: np.ndarray | None) -> MultitaskNet:
         torch.manual_seed(self.random_state)
         n_in = int(self.used_features_.size)
-        if self.encoder == "mlp":
+        if self.encoder == "pathway":
+            from onco_genomics.omics.pathway_network import PathwayEncoder, build_layout
+
+            names = [self.feature_names_[i] for i in self.used_features_]
+            cell_encoder: nn.Module = PathwayEncoder(build_layout(names), self.code_size,
+                                                     dropout=self.dropout)
+        elif self.encoder == "mlp":
             layers: list[nn.Module] = []
             width = n_in
             for h in self.hidden:
@@ -492,7 +501,7 @@ class MultitaskDrugResponse(DrugResponseModel):
             layers += [nn.Linear(width, self.code_size), nn.ReLU()]
             cell_encoder = nn.Sequential(*layers)
         else:
-            raise OncogenError(f"unknown encoder {self.encoder!r}; expected mlp")
+            raise OncogenError(f"unknown encoder {self.encoder!r}; expected mlp or pathway")
         return MultitaskNet(cell_encoder, self.code_size, len(self.drugs_), drug_features)
 
     def _drug_feature_matrix(self, drug_features: pd.DataFrame, drugs: list[str]) -> np.ndarray:
@@ -564,6 +573,25 @@ class MultitaskDrugResponse(DrugResponseModel):
                 col = pd.Index(new_drugs).get_indexer(unseen)
                 out[~known] = new[rows[~known], col]
         return out
+
+    def pathway_attributions(self, cell_features: pd.DataFrame, drug: str) -> pd.DataFrame:
+        """Pathway-level attributions of ``drug``'s predicted ln(IC50) (``encoder="pathway"``).
+
+        Mean |gradient x activation| per pathway unit over the given cell lines.
+        """
+        from onco_genomics.omics.pathway_network import PathwayEncoder, pathway_attributions
+
+        encoder = self.net_.cell_encoder
+        if not isinstance(encoder, PathwayEncoder):
+            raise OncogenError("pathway attributions need a model trained with "
+                               "encoder='pathway'")
+        if drug not in self.drugs_:
+            raise OncogenError(f"unknown drug {drug!r}; the model knows {len(self.drugs_)} "
+                               "training drugs")
+        d = self.drugs_.index(drug)
+        x = torch.as_tensor(self._cell_matrix(cell_features, list(cell_features.index)),
+                            dtype=torch.float32)
+        return pathway_attributions(encoder, x, lambda inp: self.net_(inp)[:, d])
 
     def save_payload(self, directory: Path) -> dict[str, Any]:
         """Write ``multitask.pt`` (state_dict) and the JSON metadata."""
