@@ -64,18 +64,13 @@ def test_allele_targets_and_length_classes() -> None:
         length_class(0)
 
 
-def test_allele_probability_combines_heads() -> None:
+def test_allele_probability_is_the_candidate_type() -> None:
     type_logits = torch.log(torch.tensor([[0.1, 0.6, 0.2, 0.1], [0.1, 0.1, 0.7, 0.1]]))
-    alt_logits = torch.log(torch.tensor([[0.1, 0.1, 0.7, 0.1], [0.25, 0.25, 0.25, 0.25]]))
-    length = torch.full((2, MAX_INDEL_LENGTH), -10.0)
-    length[1, 2] = 10.0
-    out = NetworkOutput(type_logits, alt_logits, length)
-    prob = allele_probability(out, np.array([1, 2]), np.array([2, -1]), np.array([-1, 2]))
-    assert prob[0] == pytest.approx(0.6 * 0.7, rel=1e-5)
-    assert prob[1] == pytest.approx(0.7, rel=1e-3)
-    # a second allele at the first site (alt C instead of G) scores lower
-    other = allele_probability(out, np.array([1, 2]), np.array([1, -1]), np.array([-1, 2]))
-    assert other[0] == pytest.approx(0.6 * 0.1, rel=1e-5)
+    out = NetworkOutput(type_logits, torch.zeros(2, 4), torch.zeros(2, MAX_INDEL_LENGTH))
+    prob = allele_probability(out, np.array([1, 2]))
+    np.testing.assert_allclose(prob, [0.6, 0.7], rtol=1e-5)
+    # the same tensor proposed as a deletion scores P(DEL)
+    np.testing.assert_allclose(allele_probability(out, np.array([3, 3])), [0.1, 0.1], rtol=1e-5)
 
 
 def test_phred_quality() -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from onco_genomics.caller.model import CallerModel
-from onco_genomics.caller.network import VARIANT_CLASSES, allele_probability, allele_targets
+from onco_genomics.caller.network import VARIANT_CLASSES, allele_probability
 from onco_genomics.errors import OptionsError
 
 log = logging.getLogger(__name__)
@@ -41,16 +41,6 @@ def resolve_device(name: str) -> torch.device:
             "build of torch on a machine with an NVIDIA GPU, or use --device auto/cpu"
         )
     return torch.device(name)
-
-
-def allele_indices(vartypes: Sequence[str], refs: Sequence[str],
-                   alts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Type class, alt-base class and length class arrays for candidate alleles."""
-    type_index = np.array([VARIANT_CLASSES.index(v) for v in vartypes], dtype=np.int64)
-    pairs = [allele_targets(v, r, a) for v, r, a in zip(vartypes, refs, alts, strict=True)]
-    alt_index = np.array([p[0] for p in pairs], dtype=np.int64)
-    length_index = np.array([p[1] for p in pairs], dtype=np.int64)
-    return type_index, alt_index, length_index
 
 
 @torch.no_grad()
@@ -81,7 +71,9 @@ def score_tensors(model: CallerModel, tensors: np.ndarray, vartypes: Sequence[st
     n = tensors.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.float64)
-    type_index, alt_index, length_index = allele_indices(vartypes, refs, alts)
+    if not len(vartypes) == len(refs) == len(alts) == n:
+        raise ValueError("one type and one REF/ALT pair per tensor expected")
+    type_index = np.array([VARIANT_CLASSES.index(v) for v in vartypes], dtype=np.int64)
     model.network.eval()
     device = model.device
     out = np.empty(n, dtype=np.float64)
@@ -89,8 +81,7 @@ def score_tensors(model: CallerModel, tensors: np.ndarray, vartypes: Sequence[st
         stop = min(start + batch_size, n)
         x = torch.from_numpy(np.ascontiguousarray(tensors[start:stop], dtype=np.float32))
         output = model.network(x.to(device))
-        out[start:stop] = allele_probability(output, type_index[start:stop],
-                                             alt_index[start:stop], length_index[start:stop])
+        out[start:stop] = allele_probability(output, type_index[start:stop])
     return out
 
 

@@ -162,10 +162,9 @@ def _gather(sets: Sequence[EncodedSet], splits: Sequence[RegionSplit], part: str
 
 
 @torch.no_grad()
-def predict_probabilities(network: SomaticNet, tensors: np.ndarray, vartype: np.ndarray,
-                          alt_class: np.ndarray, length_class: np.ndarray, *,
+def predict_probabilities(network: SomaticNet, tensors: np.ndarray, vartype: np.ndarray, *,
                           batch_size: int = 1024) -> np.ndarray:
-    """Allele probabilities of candidates given their type, alt-base and length classes."""
+    """Allele probabilities of candidates given their type classes."""
     network.eval()
     device = next(network.parameters()).device
     out = np.empty(len(tensors), dtype=np.float64)
@@ -173,22 +172,8 @@ def predict_probabilities(network: SomaticNet, tensors: np.ndarray, vartype: np.
         stop = min(start + batch_size, len(tensors))
         x = torch.from_numpy(tensors[start:stop].astype(np.float32)).to(device)
         output = network(x)
-        out[start:stop] = allele_probability(output, vartype[start:stop],
-                                             alt_class[start:stop], length_class[start:stop])
+        out[start:stop] = allele_probability(output, vartype[start:stop])
     return out
-
-
-def _candidate_classes(sets: Sequence[EncodedSet], splits: Sequence[RegionSplit], part: str
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    from onco_genomics.caller.network import allele_targets
-
-    alts, lengths = [], []
-    for s, sp in zip(sets, splits, strict=True):
-        for i in getattr(sp, part):
-            a, n = allele_targets(VARIANT_CLASSES[int(s.vartype[i])], str(s.ref[i]), str(s.alt[i]))
-            alts.append(a)
-            lengths.append(n)
-    return np.array(alts, dtype=np.int64), np.array(lengths, dtype=np.int64)
 
 
 def _prf(truth: np.ndarray, called: np.ndarray) -> dict[str, float]:
@@ -283,7 +268,6 @@ def fit_caller(sets: Sequence[EncodedSet], *, channels: Sequence[str],
                               seed=options.seed + i) for i, s in enumerate(sets)]
     train = _gather(sets, splits, "train")
     val = _gather(sets, splits, "validation")
-    val_alt, val_len = _candidate_classes(sets, splits, "validation")
     val_truth = val["type_target"] > 0
     if not len(val["type_target"]) or not val_truth.any():
         raise OptionsError(
@@ -333,7 +317,7 @@ def fit_caller(sets: Sequence[EncodedSet], *, channels: Sequence[str],
             optimiser.step()
             total += float(loss.detach())
             batches += 1
-        prob = predict_probabilities(network, val["tensors"], val["vartype"], val_alt, val_len)
+        prob = predict_probabilities(network, val["tensors"], val["vartype"])
         metrics = validation_metrics(val_truth, prob, val["vartype"], val["truth_vaf"],
                                      val["germline"], threshold=best_threshold(val_truth, prob))
         score = float(metrics["average_precision"])
@@ -353,7 +337,7 @@ def fit_caller(sets: Sequence[EncodedSet], *, channels: Sequence[str],
     assert best is not None
     network.load_state_dict(best[2])
     network.eval()
-    prob = predict_probabilities(network, val["tensors"], val["vartype"], val_alt, val_len)
+    prob = predict_probabilities(network, val["tensors"], val["vartype"])
     threshold = best_threshold(val_truth, prob)
     metrics = validation_metrics(val_truth, prob, val["vartype"], val["truth_vaf"],
                                  val["germline"], threshold=threshold)
