@@ -49,6 +49,8 @@ COMMANDS: dict[str, CommandSpec] = {
                "List the shipped models and their model cards."),
     "subtype": ("onco_genomics.commands.subtype", "subtype",
                 "Discover subtypes (consensus NMF) or predict them with a classifier."),
+    "features": ("onco_genomics.commands.features", "features",
+                 "Per-sample TMB, gene status, SBS96, signatures, density from VCF/MAF."),
     "drug-response": ("onco_genomics.commands.drug_response", "drug_response",
                       "Predict ln(IC50) of cell lines x drugs with a drug-response model."),
     "survival": ("onco_genomics.commands.survival", "survival",
