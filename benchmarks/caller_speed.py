@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                                     f"{args.region} -o {out}/t1.vcf.gz --threads 1 {model}",
         "oncogen call --threads 2": f"oncogen -q call {tumor} {normal} --ref {ref} --region "
                                     f"{args.region} -o {out}/t2.vcf.gz --threads 2 {model}",
-        "bcftools mpileup | bcftools call": f"bcftools mpileup -f {ref} -r {args.region} "
+        "bcftools mpileup \\| bcftools call": f"bcftools mpileup -f {ref} -r {args.region} "
                                             f"-a AD,DP -Ou {tumor} {normal} | bcftools call "
                                             f"-mv -Oz -o {out}/bcftools.vcf.gz",
     }
