@@ -102,3 +102,27 @@ def test_multitask_with_pathway_encoder_round_trip(tmp_path: Path) -> None:
     table = loaded.pathway_attributions(feats, "A")
     assert {"level", "pathway", "name", "attribution"} <= set(table.columns)
     assert (table["attribution"] >= 0).all() and table["attribution"].iloc[0] > 0
+
+
+def test_deepsurv_with_pathway_encoder(tmp_path: Path) -> None:
+    from onco_genomics.omics.survival_models import DeepSurv
+    from onco_genomics.omics.survival_outcome import make_outcome
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, len(GENES)))
+    hazard = np.exp(1.5 * X[:, GENES.index("TP53")])
+    t_event, t_censor = rng.exponential(1 / hazard), rng.uniform(0, 2, 300)
+    outcome = make_outcome(np.minimum(t_event, t_censor) + 1e-3, t_event <= t_censor)
+    y = outcome.to_structured()
+    model = DeepSurv(encoder="pathway", feature_names=tuple(f"HS_{g}" for g in GENES),
+                     hidden=(8,), epochs=100, lr=3e-3, dropout=0.0, patience=30,
+                     max_features=None).fit(X[:200], y[:200])
+    assert model.score(X[200:], y[200:]) > 0.65
+    table = model.pathway_attributions(X[:200])
+    tp53_pathways = set(load_reactome().gene_pathway.query("gene == 'TP53'")["pathway"])
+    top = table[table["level"] == 0].head(3)["pathway"]
+    assert set(top) & tp53_pathways
+    card = {"feature_names": [f"HS_{g}" for g in GENES], "preprocessing": {},
+            "targets": ["risk_score"], "training_data": {}, "metrics": {}}
+    loaded = load_model(save_model(model, tmp_path / "ds", card=card))
+    np.testing.assert_allclose(loaded.predict(X[200:]), model.predict(X[200:]), atol=1e-5)

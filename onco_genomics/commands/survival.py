@@ -44,11 +44,15 @@ def _read_clinical(path: Path, time_column: str, event_column: str) -> object:
 @click.option("--cv-folds", type=int, default=5, show_default=True,
               help="Outer folds of the nested cross-validation (0: none).")
 @click.option("--risk-groups", type=click.IntRange(2, 5), default=2, show_default=True)
+@click.option("--pathway", is_flag=True,
+              help="deepsurv only: sparse genes -> Reactome pathways network (gene-symbol "
+                   "features); writes pathway_attributions.tsv.")
 @click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_survival(features_path: Path, clinical_path: Path, output: Path, model_name: str,
                    time_column: str, event_column: str, max_features: int | None,
-                   cv_folds: int, risk_groups: int, orientation: str, seed: int) -> None:
+                   cv_folds: int, risk_groups: int, pathway: bool, orientation: str,
+                   seed: int) -> None:
     """Train a survival model with nested cross-validation.
 
     Writes OUTPUT/model.json and weights, cv_folds.tsv, cv_risk_groups.tsv and
@@ -67,11 +71,21 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
     data = prepare_survival_data(features, clinical, time_column=time_column,
                                  event_column=event_column, name=features_path.name)
     params: dict[str, object] = {"n_risk_groups": risk_groups}
+    if pathway:
+        if model_name != "deepsurv":
+            from onco_genomics.errors import OptionsError
+
+            raise OptionsError(f"--pathway needs --model deepsurv, got --model {model_name}")
+        params["encoder"] = "pathway"
     if max_features is not None:
         params["max_features"] = max_features or None
     trained = train_survival(data, model=model_name, params=params, cv_folds=cv_folds,
                              seed=seed)
     save_model(trained.model, output, card=trained.card)
+    if pathway:
+        attributions = trained.model.pathway_attributions(
+            data.features.to_numpy(dtype=float))
+        write_table(attributions.set_index("pathway"), output / "pathway_attributions.tsv")
     if trained.cv is not None:
         write_table(trained.cv.table().set_index("fold"), output / "cv_folds.tsv")
         oof = pd.DataFrame({"risk_score": trained.cv.oof_risk,

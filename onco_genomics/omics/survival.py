@@ -191,6 +191,8 @@ def train_survival(data: SurvivalData, *, model: str = "coxnet",
         Seed for folds and model initialisation.
     """
     X = data.features.to_numpy(dtype=float)
+    if params and params.get("encoder") == "pathway":
+        params = {**params, "feature_names": tuple(str(c) for c in data.features.columns)}
     cv = None
     metrics: dict[str, Any] = {}
     if cv_folds:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
+import pandas as pd
 import torch
 from scipy.stats import chi2
 from sklearn.base import BaseEstimator
@@ -371,6 +372,13 @@ class DeepSurv(_TorchSurvival):
         Hidden layer widths (SELU, alpha-dropout).
     max_features
         Features kept by univariate Cox score, inside ``fit``.
+    encoder
+        ``"mlp"``, or ``"pathway"``: the selected features go through the sparse
+        genes -> Reactome pathways network of :mod:`onco_genomics.omics.pathway_network`
+        (needs ``feature_names`` that are gene symbols), then a linear risk head;
+        :meth:`pathway_attributions` reports pathway-level attributions of the risk.
+    feature_names
+        Names of the input columns (for ``encoder="pathway"``).
     """
 
     model_kind: ClassVar[str] = "survival/deepsurv"
@@ -379,9 +387,12 @@ class DeepSurv(_TorchSurvival):
                  lr: float = 1e-3, weight_decay: float = 1e-2, epochs: int = 200,
                  batch_size: int = 64, patience: int = 20, validation_fraction: float = 0.2,
                  max_features: int | None = 500, n_risk_groups: int = 2,
+                 encoder: str = "mlp", feature_names: tuple[str, ...] | None = None,
                  random_state: int = 0) -> None:
         self.hidden = hidden
         self.dropout = dropout
+        self.encoder = encoder
+        self.feature_names = feature_names
         self.lr = lr
         self.weight_decay = weight_decay
         self.epochs = epochs
@@ -394,7 +405,30 @@ class DeepSurv(_TorchSurvival):
 
     def _build(self, n_in: int) -> nn.Module:
         torch.manual_seed(self.random_state)
-        return _mlp(n_in, tuple(self.hidden), 1, self.dropout)
+        if self.encoder == "mlp":
+            return _mlp(n_in, tuple(self.hidden), 1, self.dropout)
+        if self.encoder != "pathway":
+            raise OncogenError(f"unknown encoder {self.encoder!r}; expected mlp or pathway")
+        if self.feature_names is None or len(self.feature_names) != self.n_features_in_:
+            raise OncogenError("encoder='pathway' needs feature_names, one per input column "
+                               "(gene symbols)")
+        from onco_genomics.omics.pathway_network import PathwayEncoder, build_layout
+
+        names = [self.feature_names[i] for i in self.selected_]
+        code = self.hidden[-1] if self.hidden else 8
+        return nn.Sequential(PathwayEncoder(build_layout(names), code, dropout=self.dropout),
+                             nn.Linear(code, 1))
+
+    def pathway_attributions(self, X: np.ndarray) -> pd.DataFrame:
+        """Mean |gradient x activation| of the risk at each pathway unit over ``X``."""
+        from onco_genomics.omics.pathway_network import PathwayEncoder, pathway_attributions
+
+        encoder = self.net_[0] if isinstance(self.net_, nn.Sequential) else None
+        if not isinstance(encoder, PathwayEncoder):
+            raise OncogenError("pathway attributions need a model trained with "
+                               "encoder='pathway'")
+        xs = torch.as_tensor(self._transform(X), dtype=torch.float32)
+        return pathway_attributions(encoder, xs, lambda inp: self.net_(inp).squeeze(-1))
 
     def _fit_selected(self, Xs: np.ndarray, outcome: SurvivalOutcome) -> None:
         self.net_ = self._build(Xs.shape[1])
@@ -417,14 +451,18 @@ class DeepSurv(_TorchSurvival):
     def save_payload(self, directory: Path) -> dict[str, Any]:
         """Write ``deepsurv.pt`` (state_dict) and return the JSON metadata."""
         torch.save(self.net_.state_dict(), directory / "deepsurv.pt")
-        params = {**self.get_params(), "hidden": list(self.hidden)}
+        params = {**self.get_params(), "hidden": list(self.hidden),
+                  "feature_names": (None if self.feature_names is None
+                                    else list(self.feature_names))}
         return {**self._common_payload(), "params": params, "weights": "deepsurv.pt",
                 "n_selected": int(self.selected_.size)}
 
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild from :meth:`save_payload` (weights loaded with ``weights_only=True``)."""
-        params = {**payload["params"], "hidden": tuple(payload["params"]["hidden"])}
+        names = payload["params"].get("feature_names")
+        params = {**payload["params"], "hidden": tuple(payload["params"]["hidden"]),
+                  "feature_names": None if names is None else tuple(names)}
         model = cls(**params)
         model._restore_common(payload)
         model.net_ = model._build(int(payload["n_selected"]))
