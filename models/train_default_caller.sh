@@ -69,7 +69,7 @@ if [ "$PHASE" = all ] || [ "$PHASE" = train ]; then
   # scanning runs in THREADS workers (cached as .npz); the network is small enough that one
   # torch thread is fastest on a shared 2-core machine
   nice -n 5 oncogen train caller "${data[@]}" --ref "$REF" -o "$OUT" \
-      --cache-dir "$WORK/cache" --threads "$THREADS" --torch-threads 1 --seed 1 --epochs 25 \
-      --patience 4 --block-size 100000 --val-fraction 0.2 --width 32 --blocks 3 \
+      --cache-dir "$WORK/cache" --threads "$THREADS" --torch-threads 1 --seed 1 --epochs 40 \
+      --patience 5 --block-size 100000 --val-fraction 0.2 --width 32 --blocks 3 \
       --negative-ratio 3
 fi
