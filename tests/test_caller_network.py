@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -203,9 +204,19 @@ def test_augmentation_keeps_zeros_and_shape() -> None:
     assert not torch.equal(out, x)
 
 
+@pytest.fixture()
+def one_torch_thread() -> Iterator[None]:
+    """Small networks train faster on one thread (and do not fight other test workers)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.usefixtures("one_torch_thread")
 def test_fit_caller_learns_a_separable_signal() -> None:
-    sets = [synthetic_set(1500, seed=11, name="a"), synthetic_set(1500, seed=12, name="b")]
-    options = TrainOptions(epochs=8, patience=3, batch_size=128, width=16, blocks=2, hidden=16,
+    sets = [synthetic_set(800, seed=11, name="a"), synthetic_set(800, seed=12, name="b")]
+    options = TrainOptions(epochs=6, patience=3, batch_size=128, width=16, blocks=2, hidden=16,
                            block_size=50_000, margin=500, device="cpu", seed=5)
     result = fit_caller(sets, channels=SPEC["channels"], options=options)
     metrics = result.metrics
