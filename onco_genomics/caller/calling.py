@@ -472,9 +472,9 @@ def call_somatic(tumor: str | os.PathLike[str], normal: str | os.PathLike[str], 
     Examples
     --------
     >>> from onco_genomics import call_somatic
-    >>> result = call_somatic("example_data/tumor.bam", "example_data/normal.bam",
-    ...                       reference="example_data/ref.fa", output="calls.vcf.gz",
-    ...                       threads=2)  # doctest: +SKIP
+    >>> result = call_somatic("example_data/pair/tumor.bam", "example_data/pair/normal.bam",
+    ...                       reference="example_data/chr20_slice.fa",
+    ...                       output="calls.vcf.gz", threads=2)  # doctest: +SKIP
     """
     options = CallOptions(
         tumor=Path(tumor), normal=Path(normal), reference=Path(reference), output=Path(output),
