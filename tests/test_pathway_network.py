@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,18 @@ from onco_genomics.omics.pathway_network import (
     gene_of,
     pathway_attributions,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread() -> Iterator[None]:
+    """Tiny networks: one thread avoids oversubscription on shared CPUs (restored after)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 GENES = ["TP53", "MDM2", "CDKN1A", "BAX", "KRAS", "BRAF", "MAP2K1", "MAPK1", "MAPK3",
          "EGFR", "PIK3CA", "AKT1", "PTEN", "MTOR", "RB1", "CDK4", "CCND1", "E2F1"]
@@ -67,7 +80,7 @@ def test_masked_weights_stay_zero_and_attributions_rank() -> None:
     x = torch.randn(64, len(GENES))
     target = x[:, GENES.index("TP53")] * 2.0
     opt = torch.optim.Adam(encoder.parameters(), lr=1e-2)
-    for _ in range(150):
+    for _ in range(80):
         opt.zero_grad()
         loss = ((encoder(x).sum(dim=1) - target) ** 2).mean()
         loss.backward()

@@ -6,6 +6,7 @@ tests can assert what a correct fit must recover. Real data: scikit-survival's G
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,18 @@ from onco_genomics.omics.survival_models import (
     cox_score_statistic,
 )
 from onco_genomics.omics.survival_outcome import make_outcome
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread() -> Iterator[None]:
+    """Tiny networks: one thread avoids oversubscription on shared CPUs (restored after)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 TRUE_BETA = np.array([1.0, -0.8, 0.6])
 
