@@ -1,7 +1,8 @@
 """SHAP values for every omics model, dispatched on what the estimator exposes.
 
 - ``booster_`` (xgboost): :class:`shap.TreeExplainer` (exact path-dependent tree SHAP); the
-  explained output is the margin (log-odds) of each class.
+  explained output is the margin (log-odds) of each class (binary models: class 1's
+  margin, and its negative for class 0).
 - ``torch_module_`` and ``_to_tensor(X)`` (torch): :class:`shap.GradientExplainer`
   (expected gradients) on the network output (class logits; risk score for survival
   models). ``tensor_feature_index_`` maps tensor columns back to features when the
@@ -194,6 +195,11 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) 
         raise ModelError(
             f"cannot explain a {type(estimator).__name__}: expected an estimator exposing "
             "booster_ (xgboost), torch_module_ with _to_tensor (torch) or coef_ (linear)")
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None and len(classes) == 2 and values.shape[2] == 1:
+        # binary model explained on the class-1 margin: class 0's margin is its negative
+        values = np.concatenate([-values, values], axis=2)
+        base = np.array([-base[0], base[0]])
     outputs = _outputs(estimator, values.shape[2])
     if base.shape != (values.shape[2],):
         base = np.resize(base, values.shape[2])

@@ -348,7 +348,13 @@ def list_models(root: str | os.PathLike[str] | None = None) -> list[ShippedModel
     for sub in sorted(base.iterdir()):
         if not (sub / MODEL_FILE).is_file():
             continue
-        document = read_model_document(sub)
+        try:
+            document = json.loads((sub / MODEL_FILE).read_text())
+        except json.JSONDecodeError as err:
+            raise ModelError(f"{sub / MODEL_FILE} is not valid JSON ({err})") from err
+        if document.get("format") != MODEL_FORMAT or "kind" not in document:
+            log.warning("%s is not an oncogen model directory; not listed", sub)
+            continue
         card_path = sub / CARD_FILE
         models.append(ShippedModel(
             name=sub.name, path=sub, kind=document["kind"],
