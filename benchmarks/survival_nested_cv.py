@@ -27,6 +27,8 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="*", default=list(SURVIVAL_DATASETS))
     parser.add_argument("--models", nargs="*", default=list(SURVIVAL_MODELS))
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--max-features", type=int, default=None,
+                        help="override every model's max_features (univariate Cox selection)")
     parser.add_argument("--threads", type=int, default=1, help="torch/xgboost threads")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -39,7 +41,9 @@ def main() -> None:
         X = data.features.to_numpy(dtype=float)
         for model in args.models:
             start = time.time()
-            cv = nested_cross_validate(X, data.outcome, make_model=SURVIVAL_MODELS[model],
+            params = {} if args.max_features is None else {"max_features": args.max_features}
+            cv = nested_cross_validate(X, data.outcome,
+                                       make_model=lambda m=model, p=params: SURVIVAL_MODELS[m](**p),
                                        name=model, outer_folds=args.folds, seed=0)
             s = cv.summary()
             print(f"| {name} | {len(data.outcome)} | {data.outcome.n_events} | "

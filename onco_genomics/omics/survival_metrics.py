@@ -108,22 +108,27 @@ def score_survival(train: SurvivalOutcome, test: SurvivalOutcome, risk: np.ndarr
                            "training (try a smaller learning rate or stronger penalty)")
     if times is None:
         times = evaluation_times(train, test)
-    y_train, y_test = train.to_structured(), test.to_structured()
+    y_train = train.to_structured()
     tau = float(times.max())
     hc = harrell_c(test, risk)
+    # IPCW metrics need the training censoring distribution to be positive at every test
+    # time: score them on the test samples followed up for less than the training maximum
+    inside = test.time < train.time.max()
+    if not inside.all():
+        log.info("%d test samples followed up beyond the training maximum are left out of "
+                 "Uno's C, Brier score and AUC", int((~inside).sum()))
+    y_test = test.to_structured()[inside]
+    uc = mean_auc = ibs = float("nan")
+    auc = np.full(times.size, np.nan)
     try:
-        uc = float(concordance_index_ipcw(y_train, y_test, risk, tau=tau)[0])
+        uc = float(concordance_index_ipcw(y_train, y_test, risk[inside], tau=tau)[0])
+        auc, mean_auc = cumulative_dynamic_auc(y_train, y_test, risk[inside], times)
+        if survival_at is not None and times.size >= 2:
+            ibs = float(integrated_brier_score(y_train, y_test, survival_at[inside], times))
     except ValueError as err:  # censoring survival reaches 0 inside the test follow-up
-        log.warning("Uno's C not computable on this split: %s", err)
-        uc = float("nan")
-    auc, mean_auc = cumulative_dynamic_auc(y_train, y_test, risk, times)
-    ibs = float("nan")
-    if survival_at is not None:
-        if times.size >= 2:
-            ibs = float(integrated_brier_score(y_train, y_test, survival_at, times))
-        else:
-            log.warning("integrated Brier score needs >= 2 evaluation times; skipped")
-    return SurvivalScores(hc, uc, ibs, float(mean_auc), np.asarray(times), np.asarray(auc))
+        log.warning("IPCW metrics (Uno's C, AUC, Brier) not computable on this split: %s", err)
+    return SurvivalScores(hc, uc, ibs, float(mean_auc), np.asarray(times),
+                          np.asarray(auc, dtype=float))
 
 
 @dataclass(frozen=True)
