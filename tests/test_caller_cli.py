@@ -7,8 +7,8 @@ Two held-out pairs, neither in the model's training regions:
 * example_data/ (engineer "simulate"): 20:10,000,001-10,200,000 at 60x/30x with 40 somatic
   variants at VAF 5-50 %.
 
-Thresholds are set below the measured values (fixture: recall 0.82, precision 0.86;
-example_data: recall 0.78, precision 0.47) with room for noise, and far above what an
+Thresholds are set below the measured values (fixture: recall 0.86, precision 0.86;
+example_data: recall 0.78, precision 0.51) with room for noise, and far above what an
 untrained (no call reaches PROB 0.1) or mis-wired model reaches.
 """
 
