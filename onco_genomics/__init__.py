@@ -54,6 +54,15 @@ _API: dict[str, str] = {
     "SimulationResult": "onco_genomics.simulate.pair",
     "VafSpec": "onco_genomics.simulate.options",
     "load_mutations": "onco_genomics.simulate.mutations",
+    # drug response and survival (engineer "omics-2")
+    "prepare_survival_data": "onco_genomics.omics.survival",
+    "train_survival": "onco_genomics.omics.survival",
+    "predict_survival": "onco_genomics.omics.survival",
+    "load_survival_dataset": "onco_genomics.datasets.survival",
+    "train_drug_response": "onco_genomics.omics.drug_response",
+    "predict_drug_response": "onco_genomics.omics.drug_response",
+    "load_gdsc_v17": "onco_genomics.datasets.drug",
+    "load_reactome": "onco_genomics.datasets.pathways",
     # mutation spectra and signatures (engineer "spectrum")
     "MutationCatalog": "onco_genomics.spectrum.catalog",
     "CatalogOptions": "onco_genomics.spectrum.catalog",
