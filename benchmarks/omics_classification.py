@@ -58,6 +58,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=150)
+    parser.add_argument("--sets", nargs="*", default=None,
+                        help="subset of data sets: khan, all:lineage, all:mol_biol, golub")
     parser.add_argument("--models", nargs="*", default=None,
                         help="subset of model names (substring match)")
     args = parser.parse_args()
@@ -65,6 +67,8 @@ def main() -> None:
     print("| data set | model | macro-F1 (sd) | accuracy | seconds |")
     print("|---|---|---|---|---|")
     for name, label in SETS:
+        if args.sets and f"{name}:{label}".removesuffix(":None") not in args.sets:
+            continue
         data = load_expression_set(name, label=label)
         X, y = drop_small_classes(data.expression, data.labels, min_class_size=args.splits)
         title = (f"{name} {label or data.labels.name} ({len(y)} x {X.shape[1]}, "

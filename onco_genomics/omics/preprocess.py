@@ -63,11 +63,14 @@ def as_frame(X: Any, *, what: str = "expression table") -> pd.DataFrame:
         frame = pd.DataFrame(array, columns=[f"f{i}" for i in range(array.shape[1])])
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise TableFormatError(f"expected a non-empty {what}, found shape {frame.shape}")
-    non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    numeric = frame.dtypes.map(pd.api.types.is_numeric_dtype).to_numpy(dtype=bool)
+    non_numeric = list(frame.columns[~numeric])
     if non_numeric:
         raise TableFormatError(
             f"expected numeric values in the {what}; columns {non_numeric[:5]} are not numeric. "
             "Remove annotation columns or move them to the index.")
+    if (frame.dtypes == np.float64).all():
+        return frame
     return frame.astype(np.float64)
 
 
@@ -265,8 +268,12 @@ class GeneAligner(_JsonTransformer):
                         report.n_nan_filled)
         if report.n_extra:
             log.info("%d genes not used by the model are dropped", report.n_extra)
-        out = frame.reindex(columns=self.genes_)
-        out = out.fillna(pd.Series(np.asarray(self.median_values_), index=self.genes_))
+        values = frame.reindex(columns=self.genes_).to_numpy(dtype=np.float64, copy=True)
+        missing = np.isnan(values)
+        if missing.any():
+            values[missing] = np.broadcast_to(np.asarray(self.median_values_, dtype=np.float64),
+                                              values.shape)[missing]
+        out = pd.DataFrame(values, index=frame.index, columns=list(self.genes_))
         self.last_report_ = report
         return out
 
