@@ -181,7 +181,7 @@ def allele_probability(output: NetworkOutput, vartypes: np.ndarray) -> np.ndarra
     type head's output is already specific to the allele proposed; two alleles at one site
     get different tensors and different probabilities. The alt-base and length heads are
     auxiliary training targets (multi-task learning) and are not multiplied in: on the
-    default model's validation split that product lowered indel recall from 0.87 to 0.54
+    validation split of an earlier default model that product lowered indel recall from 0.87 to 0.54
     (average precision 0.828 vs 0.871 for ``P(type)`` alone).
 
     Parameters
