@@ -327,6 +327,8 @@ class ShippedModel:
 
     def summary(self) -> str:
         """One line: name, kind, classes/targets, what it was trained on."""
+        if not self.card:  # a model kind without an omics card (e.g. the caller)
+            return f"{self.name}\t{self.kind}\t-\t-\tsee MODEL_CARD.md"
         labels = self.card.get("classes") or self.card.get("targets") or []
         data = self.card.get("training_data", {})
         described = data.get("name") or data.get("description") or ""
