@@ -255,3 +255,20 @@ def test_prediction_refuses_input_missing_most_features(
     names = list(train.features.columns)
     with pytest.raises(TableFormatError, match="selected features"):
         predict_survival(model, test.features.iloc[:, 10:], feature_names=names)
+
+
+@pytest.mark.parametrize("name", ["coxnet", "xgboost-cox", "deepsurv"])
+def test_shap_explains_the_risk_score(name: str, train_test: tuple[SurvivalData, SurvivalData],
+                                      fitted: dict[str, Any]) -> None:
+    from onco_genomics.explain import explain_model, global_importance
+
+    _, test = train_test
+    model = fitted[name]
+    X = test.features.iloc[:20]
+    explanation = explain_model(model, X, n_background=30)
+    assert explanation.output_names == ("risk_score",)
+    total = explanation.values[:, :, 0].sum(axis=1) + explanation.base_values[0]
+    if name != "deepsurv":  # exact explainers: SHAP values add up to the risk score
+        np.testing.assert_allclose(total, model.predict(X.to_numpy()), atol=1e-3)
+    top = global_importance(explanation).index[:3] if name == "coxnet" else []
+    assert set(top) <= {"g0", "g1", "g2"}

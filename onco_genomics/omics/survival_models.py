@@ -340,7 +340,7 @@ class _TorchSurvival(SurvivalEstimator):
 
     def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
         """Features (samples x all input features) as the tensor ``torch_module_`` takes."""
-        return torch.as_tensor(np.asarray(X, dtype=np.float32))
+        return torch.as_tensor(np.array(X, dtype=np.float32, copy=True))
 
     def _risk_selected(self, Xs: np.ndarray) -> np.ndarray:
         with torch.no_grad():
