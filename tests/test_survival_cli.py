@@ -66,6 +66,11 @@ def test_train_and_apply_survival(tmp_path: Path) -> None:
     assert {"survival_low", "survival_high"} <= set(curves.columns)
     for name in ("curves.png", "km.png", "feature_effects.png"):
         assert (out / name).stat().st_size > 0
+    shap_dir = tmp_path / "shap"  # SHAP per sample and global plots via the explain module
+    result = runner.invoke(cli, ["explain", str(model_dir), str(features), "-o", str(shap_dir)])
+    assert result.exit_code == 0, result.output
+    for name in ("top_features.tsv", "importance.tsv", "bar.png", "beeswarm_risk_score.png"):
+        assert (shap_dir / name).stat().st_size > 0
 
 
 @pytest.mark.parametrize(("edit", "message"), [
@@ -118,6 +123,10 @@ def test_train_and_apply_drug_response(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, sep="\t")
     assert len(table) == 60 * 3
+    result = runner.invoke(cli, ["explain", str(model_dir), str(cells), "-o",
+                                 str(tmp_path / "shap"), "--orientation", "samples-rows"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "shap" / "beeswarm_drug0.png").stat().st_size > 0
     assert table.loc[table["drug"] == "newdrug", "seen_drug"].eq(False).all()
 
 
