@@ -233,3 +233,19 @@ def test_gdsc_v17_loader() -> None:
     assert data.summary()["n_cell_lines"] == 988 and data.summary()["n_drugs"] == 265
     assert len(data.response) == 213_787
     assert -10 < data.response["ln_ic50"].median() < 10
+
+
+def test_morgan_fingerprints_need_rdkit_or_work() -> None:
+    from onco_genomics.omics.drug_response_data import morgan_fingerprints
+
+    smiles = pd.Series({"aspirin": "CC(=O)OC1=CC=CC=C1C(=O)O", "ethanol": "CCO"})
+    try:
+        import rdkit  # noqa: F401
+    except ImportError:
+        with pytest.raises(OncogenError, match="pip install rdkit"):
+            morgan_fingerprints(smiles)
+        return
+    fps = morgan_fingerprints(smiles, n_bits=128)
+    assert fps.shape == (2, 128) and fps.loc["aspirin"].sum() > fps.loc["ethanol"].sum() > 0
+    with pytest.raises(TableFormatError, match="valid SMILES"):
+        morgan_fingerprints(pd.Series({"bad": "C1CC"}))

@@ -26,6 +26,10 @@ ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
 @click.option("--drug-features", "drug_features_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Optional drug features, drugs x features (targets, pathways, ...).")
+@click.option("--drug-smiles", "smiles_path", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Drug SMILES (columns: drug, smiles): Morgan fingerprints become drug "
+                   "features (needs RDKit).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Model directory to write.")
 @click.option("--model", "model_name", type=DRUG_MODEL_NAMES, default="multitask",
@@ -38,8 +42,9 @@ ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
               help="Drugs measured on fewer cell lines are dropped (with a warning).")
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_drug_response(response_path: Path, features_path: Path,
-                        drug_features_path: Path | None, output: Path, model_name: str,
-                        splits: tuple[str, ...], min_cell_lines: int, seed: int) -> None:
+                        drug_features_path: Path | None, smiles_path: Path | None, output: Path,
+                        model_name: str, splits: tuple[str, ...], min_cell_lines: int,
+                        seed: int) -> None:
     """Train a drug-response model predicting ln(IC50) per cell line x drug.
 
     Writes OUTPUT/model.json, weights and evaluation.tsv (one row per hold-out split).
@@ -53,6 +58,15 @@ def train_drug_response(response_path: Path, features_path: Path,
     features = read_table(features_path, orientation="samples-rows")
     drug_features = (read_table(drug_features_path, orientation="samples-rows")
                      if drug_features_path else None)
+    if smiles_path is not None:
+        import pandas as pd
+
+        from onco_genomics.io.tables import read_labels
+        from onco_genomics.omics.drug_response_data import morgan_fingerprints
+
+        fingerprints = morgan_fingerprints(read_labels(smiles_path, column="smiles"))
+        drug_features = (fingerprints if drug_features is None
+                         else pd.concat([drug_features, fingerprints], axis=1, join="inner"))
     trained = train(response, features, drug_features=drug_features, model=model_name,
                     splits=splits, min_cell_lines=min_cell_lines, seed=seed,
                     name=response_path.name)

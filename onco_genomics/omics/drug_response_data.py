@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from onco_genomics.errors import TableFormatError
+from onco_genomics.errors import OncogenError, TableFormatError
 
 log = logging.getLogger(__name__)
 
@@ -201,3 +201,42 @@ def _check_features(table: pd.DataFrame, role: str) -> pd.DataFrame:
                                f"{int((~np.isfinite(values)).any(axis=0).sum())} columns; "
                                "impute them or drop those features")
     return out.astype(float)
+
+
+def morgan_fingerprints(smiles: pd.Series, *, radius: int = 2, n_bits: int = 256) -> pd.DataFrame:
+    """Morgan (ECFP-like) bit fingerprints of drugs from SMILES, as drug features.
+
+    Parameters
+    ----------
+    smiles
+        Drug id -> SMILES string.
+    radius, n_bits
+        Fingerprint radius and length.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Drugs x ``morgan_<bit>`` columns of 0/1.
+
+    Raises
+    ------
+    OncogenError
+        RDKit is not installed, or a SMILES string does not parse.
+    """
+    try:
+        from rdkit import Chem
+        from rdkit.Chem import rdFingerprintGenerator
+    except ImportError as err:
+        raise OncogenError("drug fingerprints from SMILES need RDKit, which is not installed; "
+                           "install it with: pip install rdkit (or pass numeric drug "
+                           "features with --drug-features)") from err
+    generator = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
+    rows = {}
+    for drug, text in smiles.items():
+        molecule = Chem.MolFromSmiles(str(text))
+        if molecule is None:
+            raise TableFormatError(f"expected a valid SMILES for drug {drug}, found {text!r}; "
+                                   "fix or remove it")
+        rows[str(drug)] = np.asarray(generator.GetFingerprintAsNumPy(molecule), dtype=float)
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=[f"morgan_{i}" for i in range(n_bits)])
