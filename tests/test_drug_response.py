@@ -249,3 +249,33 @@ def test_morgan_fingerprints_need_rdkit_or_work() -> None:
     assert fps.shape == (2, 128) and fps.loc["aspirin"].sum() > fps.loc["ethanol"].sum() > 0
     with pytest.raises(TableFormatError, match="valid SMILES"):
         morgan_fingerprints(pd.Series({"bad": "C1CC"}))
+
+
+def test_drug_features_predict_unseen_drugs(tmp_path: Path) -> None:
+    """Drug effect = a drug feature x a marker mutation: models with drug features carry it
+    over to held-out drugs."""
+    rng = np.random.default_rng(3)
+    cells = [f"c{i}" for i in range(120)]
+    feats = pd.DataFrame((rng.random((120, 6)) < 0.4).astype(float), index=cells,
+                         columns=[f"G{j}_mut" for j in range(6)])
+    drug_feat = pd.DataFrame({"targets_G0": rng.normal(0, 1.5, 30)},
+                             index=[f"D{d}" for d in range(30)])
+    ic50 = 2.0 + np.outer(feats["G0_mut"], drug_feat["targets_G0"]) \
+        + rng.normal(0, 0.3, (120, 30))
+    data = prepare_drug_response(pd.DataFrame(ic50, index=cells, columns=drug_feat.index),
+                                 feats, drug_features=drug_feat)
+    mask = split_mask(data, "unseen-drugs", seed=0)
+    test = data.subset(mask)
+    for model in (XGBoostDrugResponse(n_estimators=80, max_depth=3, n_jobs=1,
+                                      min_feature_count=1),
+                  MultitaskDrugResponse(hidden=(16,), code_size=4, epochs=150, dropout=0.0,
+                                        min_feature_count=1)):
+        model.fit(data.subset(~mask))
+        pred = model.predict(feats, test.response, drug_features=drug_feat)
+        scores = score_drug_response(test.response, pred)
+        assert scores.per_drug_pearson > 0.5, type(model).__name__
+    card = {"feature_names": list(feats.columns), "preprocessing": {}, "targets": ["x"],
+            "training_data": {}, "metrics": {}}
+    loaded = load_model(save_model(model, tmp_path / "m", card=card))
+    np.testing.assert_allclose(loaded.predict(feats, test.response, drug_features=drug_feat),
+                               pred, atol=1e-5)

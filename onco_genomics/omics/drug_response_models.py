@@ -393,7 +393,7 @@ class MultitaskNet(nn.Module):
         if n_drug_features:
             self.drug_encoder = nn.Sequential(nn.Linear(n_drug_features, drug_hidden),
                                               nn.ReLU(), nn.Linear(drug_hidden, code_size))
-        self.register_buffer("drug_features", torch.as_tensor(
+        self.register_buffer("drug_features", torch.tensor(
             np.zeros((n_drugs, 0)) if drug_features is None else drug_features,
             dtype=torch.float32))
 
