@@ -181,3 +181,28 @@ def test_shipped_example_model_is_listed_and_works() -> None:
     data = load_expression_set("khan")
     calls = predict_tumour_type(load_classifier(None), data.expression.iloc[:10])
     assert (calls["predicted"] == data.labels.iloc[:10]).mean() >= 0.9
+
+
+def test_cli_cnn1d_with_chromosome_gene_order(khan: tuple[pd.DataFrame, pd.Series],
+                                              tmp_path: Path) -> None:
+    X, y = khan
+    genes = list(X.columns[:40])
+    expr = tmp_path / "expr.tsv"
+    X[genes].to_csv(expr, sep="\t", index_label="sample")
+    labels = tmp_path / "labels.tsv"
+    y.to_frame("tumour_type").to_csv(labels, sep="\t", index_label="sample")
+    bed = tmp_path / "genes.bed"  # made-up positions: reversed order on chr2, the rest unplaced
+    bed.write_text("".join(f"chr2\t{1000 * (40 - i)}\t{1000 * (40 - i) + 500}\t{g}\n"
+                           for i, g in enumerate(genes[:30])))
+    model = tmp_path / "cnn"
+    result = CliRunner().invoke(cli, ["train", "cup", str(expr), str(labels), "-o", str(model),
+                                      "--model", "cnn1d", "--gene-positions", str(bed),
+                                      "--max-epochs", "3", "--cv-splits", "0",
+                                      "--n-features", "0"])
+    assert result.exit_code == 0, result.output
+    estimator = load_classifier(model).steps[-1][1]
+    order = [estimator.feature_names_in_[i] for i in estimator.gene_order_]
+    assert order[:30] == genes[:30][::-1] and sorted(order[30:]) == sorted(genes[30:])
+    result = CliRunner().invoke(cli, ["train", "cup", str(expr), str(labels), "-o", str(model),
+                                      "--model", "mlp", "--gene-positions", str(bed)])
+    assert result.exit_code == 2 and "cnn1d only" in result.output

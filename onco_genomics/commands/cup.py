@@ -73,26 +73,41 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
 @click.option("--target-precision", type=float, default=0.95, show_default=True,
               help="Precision the confidence threshold must reach out of fold.")
 @click.option("--max-epochs", type=int, default=None, help="Epochs for cnn1d/mlp.")
+@click.option("--gene-positions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="cnn1d: BED of genes (4th column = name) to order genes by "
+                                 "chromosome position [default: correlation order].")
 @click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_cup(expression: Path, labels: Path, output: Path, model_name: str, input_type: str,
               label_column: str | None, task: str, n_features: int, cv_splits: int,
               cv_repeats: int, min_class_size: int, target_precision: float,
-              max_epochs: int | None, orientation: str, seed: int) -> None:
+              max_epochs: int | None, gene_positions: Path | None, orientation: str,
+              seed: int) -> None:
     """Train a tumour-type classifier on EXPRESSION (samples x genes) and LABELS.
 
     Writes OUTPUT/model.json, weights, MODEL_CARD.md, cv_report.tsv and
     confusion_matrix.png.
     """
+    from onco_genomics.errors import OptionsError
     from onco_genomics.io.tables import read_labels, read_table
     from onco_genomics.omics.cup import TrainingOptions, train_classifier
+    from onco_genomics.omics.mutation_features import read_gene_intervals
+    from onco_genomics.omics.preprocess import harmonise_gene_id
 
+    params: dict[str, object] = {}
+    if max_epochs and model_name in ("cnn1d", "mlp"):
+        params["max_epochs"] = max_epochs
+    if gene_positions is not None:
+        if model_name != "cnn1d":
+            raise OptionsError("--gene-positions orders genes for --model cnn1d only; "
+                               f"got --model {model_name}")
+        params["gene_order"] = "chromosome"
+        params["gene_positions"] = {harmonise_gene_id(g.gene): (g.chrom, g.start)
+                                    for g in read_gene_intervals(gene_positions)}
     options = TrainingOptions(
         model=model_name, task=task, input_type=input_type, n_features=n_features or None,
         cv_splits=cv_splits, cv_repeats=cv_repeats, min_class_size=min_class_size,
-        target_precision=target_precision, seed=seed,
-        model_params={"max_epochs": max_epochs} if max_epochs and model_name in (
-            "cnn1d", "mlp") else {})
+        target_precision=target_precision, seed=seed, model_params=params)
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
                        nan_policy="impute-median", duplicates="mean")
     classes = read_labels(labels, column=label_column).astype(str)
