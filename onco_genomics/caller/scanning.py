@@ -1,7 +1,7 @@
 """Scan chunks of a tumor/normal pair into pileup batches, in-process or in worker processes.
 
 Workers are started with the ``spawn`` method (safe with torch and with open htslib
-handles), set torch to one thread, and open their own BAM/FASTA handles inside
+handles), never import torch, and open their own BAM/FASTA handles inside
 :func:`onco_genomics.pileup.scan.scan_region`, one chunk at a time. At most
 ``2 * threads`` chunks are in flight, so memory stays bounded whatever the region size.
 """
@@ -25,10 +25,12 @@ log = logging.getLogger(__name__)
 
 
 def init_worker() -> None:
-    """Worker start-up: one torch thread per process (the pool is the parallelism)."""
-    import torch
+    """Worker start-up: warm the pileup kernels once per process.
 
-    torch.set_num_threads(1)
+    Workers only scan (the network runs in the parent), so they never import torch; the
+    numba kernels load from their on-disk cache here rather than inside the first chunk.
+    """
+    import onco_genomics.pileup.scan  # noqa: F401
 
 
 def scan_chunk(tumor: str, normal: str, reference: str, region: Region,
