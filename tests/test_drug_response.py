@@ -7,7 +7,6 @@ on held-out cell lines; one GDSC v17 check on the real loader.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +34,7 @@ from onco_genomics.omics.drug_response_models import (
 )
 from onco_genomics.omics.model_dir import load_model, save_model
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread() -> Iterator[None]:
-    """Tiny networks: one thread avoids oversubscription on shared CPUs (restored after)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def synthetic_screen(n_cells: int = 160, n_drugs: int = 12, n_features: int = 30,

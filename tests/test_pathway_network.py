@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,16 +22,7 @@ from onco_genomics.omics.pathway_network import (
     pathway_attributions,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread() -> Iterator[None]:
-    """Tiny networks: one thread avoids oversubscription on shared CPUs (restored after)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 GENES = ["TP53", "MDM2", "CDKN1A", "BAX", "KRAS", "BRAF", "MAP2K1", "MAPK1", "MAPK3",

@@ -6,7 +6,6 @@ tests can assert what a correct fit must recover. Real data: scikit-survival's G
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +32,7 @@ from onco_genomics.omics.survival_models import (
 )
 from onco_genomics.omics.survival_outcome import make_outcome
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread() -> Iterator[None]:
-    """Tiny networks: one thread avoids oversubscription on shared CPUs (restored after)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 TRUE_BETA = np.array([1.0, -0.8, 0.6])

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from onco_genomics.errors import ContigMismatchError, InputFileError, OptionsError
-from onco_genomics.io.atomic import atomic_path
-from onco_genomics.io.variants import detect_format
+from onco_genomics.io.variants import detect_format, write_bgzip_indexed
 
 log = logging.getLogger(__name__)
 
-_TBI_MAX_CONTIG = 1 << 29
 _META_RE = re.compile(r"^##(?P<kind>INFO|FORMAT|FILTER|contig)=<(?P<body>.*)>\s*$")
 _FIELD_RE = re.compile(r'(?P<key>[A-Za-z_][\w.]*)=(?P<value>"(?:[^"\\]|\\.)*"|[^,]*)')
 
@@ -249,25 +247,7 @@ def merge_vcfs(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[s
     chrom_line = "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
                             *(["FORMAT", *first.samples] if first.samples else [])])
     payload = ("\n".join([*meta, chrom_line, *merged]) + "\n").encode()
-    _write_bgzip_indexed(target, payload,
-                         csi=any((length or 0) >= _TBI_MAX_CONTIG for _, length in first.contigs))
+    write_bgzip_indexed(target, payload, contig_lengths=[length for _, length in first.contigs])
     log.info("merged %d VCFs: %d records (%d exact duplicates dropped, %d conflicting "
              "duplicates kept) -> %s", len(inputs), len(merged), n_exact, n_conflict, target)
     return target
-
-
-def _write_bgzip_indexed(target: Path, payload: bytes, *, csi: bool) -> None:
-    import pysam
-    from pysam.libcbgzf import BGZFile
-
-    index_suffix = ".csi" if csi else ".tbi"
-    index_target = target.with_name(target.name + index_suffix)
-    with atomic_path(index_target, suffix=index_suffix) as tmp_index:
-        with atomic_path(target) as tmp:
-            with BGZFile(str(tmp), "wb", index=None) as handle:
-                handle.write(payload)
-            pysam.tabix_index(str(tmp), preset="vcf", force=True, index=str(tmp_index),
-                              csi=csi)
-    stale = target.with_name(target.name + (".tbi" if csi else ".csi"))
-    if stale.exists():
-        stale.unlink()

@@ -420,23 +420,36 @@ def write_vcf(path: str | os.PathLike[str], header: VcfHeader,
         log.info("wrote %d records to %s", len(ordered), target)
         return target
 
+    index_suffix = write_bgzip_indexed(target, payload,
+                                       contig_lengths=[length for _, length in header.contigs])
+    log.info("wrote %d records to %s (+%s)", len(ordered), target, index_suffix)
+    return target
+
+
+def write_bgzip_indexed(target: Path, payload: bytes, *,
+                        contig_lengths: Iterable[int | None]) -> str:
+    """Write VCF text ``payload`` bgzipped to ``target`` with a tabix index.
+
+    A CSI index is used instead when a contig is too long for TBI (2**29 bases). Both files
+    are written atomically; a stale index of the other kind is removed. Returns the index
+    suffix (``.tbi`` or ``.csi``).
+    """
+    csi = any((length or 0) >= _TBI_MAX_CONTIG for length in contig_lengths)
     import pysam
     from pysam.libcbgzf import BGZFile
 
-    use_csi = any(int(length) >= _TBI_MAX_CONTIG for _, length in header.contigs)
-    index_suffix = ".csi" if use_csi else ".tbi"
+    index_suffix = ".csi" if csi else ".tbi"
     index_target = target.with_name(target.name + index_suffix)
     with atomic_path(index_target, suffix=index_suffix) as tmp_index:
         with atomic_path(target) as tmp:
             with BGZFile(str(tmp), "wb", index=None) as handle:
                 handle.write(payload)
             pysam.tabix_index(str(tmp), preset="vcf", force=True, index=str(tmp_index),
-                              csi=use_csi)
-    stale = target.with_name(target.name + (".tbi" if use_csi else ".csi"))
+                              csi=csi)
+    stale = target.with_name(target.name + (".tbi" if csi else ".csi"))
     if stale.exists():
         stale.unlink()
-    log.info("wrote %d records to %s (+%s)", len(ordered), target, index_suffix)
-    return target
+    return index_suffix
 
 
 # --------------------------------------------------------------------------- reading
