@@ -31,7 +31,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from onco_genomics.errors import OptionsError, TableFormatError
-from onco_genomics.omics.model_dir import load_torch_state, register_model_kind
+from onco_genomics.omics.model_dir import (
+    load_torch_state,
+    load_xgboost_booster,
+    register_model_kind,
+)
 from onco_genomics.omics.torch_training import TrainConfig, train_module
 
 log = logging.getLogger(__name__)
@@ -457,13 +461,9 @@ class XGBoostClassifier(_ClassifierBase):
 
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> XGBoostClassifier:
-        import xgboost
-
         obj = cls(**payload["params"])
         obj._restore_common(directory, payload)
-        booster = xgboost.Booster()
-        booster.load_model(str(directory / payload["booster"]))
-        obj.booster_ = booster
+        obj.booster_ = load_xgboost_booster(directory / payload["booster"])
         return obj
 
 

@@ -37,9 +37,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNetCV
 from torch import nn
 
-from onco_genomics.errors import ModelError, OncogenError
+from onco_genomics.errors import OncogenError
 from onco_genomics.omics.drug_response_data import DrugResponseData
-from onco_genomics.omics.model_dir import load_torch_state, register_model_kind
+from onco_genomics.omics.model_dir import (
+    load_torch_state,
+    load_xgboost_booster,
+    register_model_kind,
+)
 from onco_genomics.omics.torch_training import TrainConfig, train_module
 from onco_genomics.progress import Progress
 
@@ -359,15 +363,9 @@ class XGBoostDrugResponse(DrugResponseModel):
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild from :meth:`save_payload` (no pickle)."""
-        import xgboost as xgb
-
         model = cls(**payload["params"])
         model._restore_common(payload)
-        path = directory / payload["weights"]
-        if not path.is_file():
-            raise ModelError(f"expected {path} beside model.json; copy the whole directory")
-        model.booster_ = xgb.Booster()
-        model.booster_.load_model(str(path))
+        model.booster_ = load_xgboost_booster(directory / payload["weights"])
         return model
 
 

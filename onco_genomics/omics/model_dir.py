@@ -306,6 +306,18 @@ def load_torch_state(path: Path) -> dict[str, Any]:
     return state
 
 
+def load_xgboost_booster(path: Path) -> Any:
+    """Load an xgboost ``Booster`` from its JSON model file (no pickle)."""
+    import xgboost
+
+    if not path.is_file():
+        raise ModelError(f"expected xgboost model file {path}; the model directory is "
+                         "incomplete: copy the whole directory")
+    booster = xgboost.Booster()
+    booster.load_model(str(path))
+    return booster
+
+
 # ---------------------------------------------------------------------------------------
 # Shipped models
 # ---------------------------------------------------------------------------------------

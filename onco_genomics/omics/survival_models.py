@@ -33,8 +33,12 @@ from sksurv.linear_model import CoxnetSurvivalAnalysis
 from sksurv.linear_model.coxph import BreslowEstimator
 from torch import nn
 
-from onco_genomics.errors import ModelError, OncogenError
-from onco_genomics.omics.model_dir import load_torch_state, register_model_kind
+from onco_genomics.errors import OncogenError
+from onco_genomics.omics.model_dir import (
+    load_torch_state,
+    load_xgboost_booster,
+    register_model_kind,
+)
 from onco_genomics.omics.survival_metrics import harrell_c
 from onco_genomics.omics.survival_outcome import SurvivalOutcome
 from onco_genomics.omics.torch_training import TrainConfig, train_module
@@ -690,17 +694,9 @@ class XGBoostCox(SurvivalEstimator):
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild from :meth:`save_payload` (xgboost JSON, no pickle)."""
-        import xgboost as xgb
-
         model = cls(**payload["params"])
         model._restore_common(payload)
-        path = directory / payload["weights"]
-        if not path.is_file():
-            raise ModelError(f"expected {path} beside model.json, found nothing; copy the "
-                             "whole model directory")
-        booster = xgb.Booster()
-        booster.load_model(str(path))
-        model.booster_ = booster
+        model.booster_ = load_xgboost_booster(directory / payload["weights"])
         return model
 
 
