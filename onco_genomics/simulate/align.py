@@ -124,10 +124,17 @@ class _Mapped:
 def _to_mapped(index: WindowIndex, hit: Any, read_len: int) -> _Mapped:
     chrom, pos = index.locate(hit)
     reverse = hit.strand < 0
+    q_st, q_en = hit.q_st, hit.q_en
+    if hit.read_num == 2:
+        # in paired mode minimap2 reports read 2's query interval on its reverse complement
+        # (mappy `map(seq1, seq2)`); without this flip a soft-clipped read 2 gets its clip on
+        # the wrong end, which shifts every base against the CIGAR (a read of random
+        # mismatches at a proper position).
+        q_st, q_en = read_len - hit.q_en, read_len - hit.q_st
     if reverse:
-        left_clip, right_clip = read_len - hit.q_en, hit.q_st
+        left_clip, right_clip = read_len - q_en, q_st
     else:
-        left_clip, right_clip = hit.q_st, read_len - hit.q_en
+        left_clip, right_clip = q_st, read_len - q_en
     cigar = (f"{left_clip}S" if left_clip else "") + hit.cigar_str + (
         f"{right_clip}S" if right_clip else "")
     return _Mapped(chrom, pos, pos + (hit.r_en - hit.r_st), reverse, cigar, int(hit.mapq),
