@@ -19,7 +19,7 @@ import torch
 
 from onco_genomics.datasets.survival import SURVIVAL_DATASETS, load_survival_dataset
 from onco_genomics.omics.survival_cv import nested_cross_validate
-from onco_genomics.omics.survival_models import SURVIVAL_MODELS
+from onco_genomics.omics.survival_models import SURVIVAL_MODELS, SurvivalEstimator
 
 
 def main() -> None:
@@ -42,15 +42,25 @@ def main() -> None:
         for model in args.models:
             start = time.time()
             params = {} if args.max_features is None else {"max_features": args.max_features}
-            cv = nested_cross_validate(X, data.outcome,
-                                       make_model=lambda m=model, p=params: SURVIVAL_MODELS[m](**p),
-                                       name=model, outer_folds=args.folds, seed=0)
+            fitted: list[SurvivalEstimator] = []
+
+            def make(m: str = model, p: dict[str, int] = params,
+                     keep: list[SurvivalEstimator] = fitted) -> SurvivalEstimator:
+                keep.append(SURVIVAL_MODELS[m](**p))
+                return keep[-1]
+
+            cv = nested_cross_validate(X, data.outcome, make_model=make, name=model,
+                                       outer_folds=args.folds, seed=0)
             s = cv.summary()
             print(f"| {name} | {len(data.outcome)} | {data.outcome.n_events} | "
                   f"{X.shape[1]} | {model} | {s['harrell_c_mean']:.3f} ({s['harrell_c_sd']:.3f})"
                   f" | {s['uno_c_mean']:.3f} ({s['uno_c_sd']:.3f}) | "
                   f"{s['integrated_brier_mean']:.3f} | {s['mean_auc_mean']:.3f} | "
                   f"{s['logrank_p_oof_groups']:.2g} | {time.time() - start:.0f} |", flush=True)
+            weights = [getattr(m, "coxnet_weight_", None) for m in fitted]
+            if all(w is not None for w in weights):  # ensemble-cox: its inner-CV choices
+                print(f"<!-- {name} {model}: Coxnet weight per outer fold "
+                      f"{' '.join(f'{w:g}' for w in weights)} -->", flush=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from onco_genomics.omics.survival_models import (
     AutoencoderCox,
     CoxnetSurvival,
     DeepSurv,
+    EnsembleCox,
     XGBoostCox,
     cox_partial_likelihood_loss,
     cox_score_statistic,
@@ -148,6 +149,9 @@ FAST = {
     "deepsurv": lambda: DeepSurv(max_features=10, epochs=60, hidden=(16,)),
     "autoencoder-cox": lambda: AutoencoderCox(max_features=10, hidden=16, latent=8, epochs=60),
     "xgboost-cox": lambda: XGBoostCox(max_features=10, n_estimators=60),
+    # the weight grid keeps both members in the final model (1.0 would drop the partner)
+    "ensemble-cox": lambda: EnsembleCox(max_features=10, coxnet_weights=(0.75, 0.5),
+                                        partner_params={"n_estimators": 60}),
 }
 
 
@@ -247,7 +251,7 @@ def test_prediction_refuses_input_missing_most_features(
         predict_survival(model, test.features.iloc[:, 10:], feature_names=names)
 
 
-@pytest.mark.parametrize("name", ["coxnet", "xgboost-cox", "deepsurv"])
+@pytest.mark.parametrize("name", ["coxnet", "xgboost-cox", "deepsurv", "ensemble-cox"])
 def test_shap_explains_the_risk_score(name: str, train_test: tuple[SurvivalData, SurvivalData],
                                       fitted: dict[str, Any]) -> None:
     from onco_genomics.explain import explain_model, global_importance
@@ -260,5 +264,64 @@ def test_shap_explains_the_risk_score(name: str, train_test: tuple[SurvivalData,
     total = explanation.values[:, :, 0].sum(axis=1) + explanation.base_values[0]
     if name != "deepsurv":  # exact explainers: SHAP values add up to the risk score
         np.testing.assert_allclose(total, model.predict(X.to_numpy()), atol=1e-3)
-    top = global_importance(explanation).index[:3] if name == "coxnet" else []
+    top = global_importance(explanation).index[:3] if name in ("coxnet", "ensemble-cox") else []
     assert set(top) <= {"g0", "g1", "g2"}
+
+
+# ---- the Coxnet + partner ensemble ----------------------------------------------------------
+
+def test_ensemble_with_weight_one_is_the_coxnet_baseline(
+        train_test: tuple[SurvivalData, SurvivalData]) -> None:
+    train, test = train_test
+    X, y, Xt = train.features.to_numpy(), train.outcome.to_structured(), test.features.to_numpy()
+    ensemble = EnsembleCox(max_features=10, coxnet_weights=(1.0,)).fit(X, y)
+    coxnet = CoxnetSurvival(max_features=10).fit(X, y)
+    assert ensemble.coxnet_weight_ == 1.0 and len(ensemble.members_) == 1
+    # same ranking as the baseline (the risk is rescaled by its training sd)
+    scale = np.std(coxnet.predict(X))
+    np.testing.assert_allclose(ensemble.predict(Xt), coxnet.predict(Xt) / scale, atol=1e-10)
+    assert ensemble.score(Xt, test.outcome.to_structured()) == pytest.approx(
+        coxnet.score(Xt, test.outcome.to_structured()))
+
+
+def test_ensemble_weight_is_chosen_inside_fit(
+        train_test: tuple[SurvivalData, SurvivalData]) -> None:
+    train, _ = train_test
+    X, y = train.features.to_numpy(), train.outcome.to_structured()
+    for one_se_rule in (False, True):
+        ensemble = EnsembleCox(max_features=10, inner_folds=3, one_se_rule=one_se_rule,
+                               partner_params={"n_estimators": 30}).fit(X, y)
+        assert set(ensemble.inner_cv_c_) == {"1", "0.75", "0.5", "0.25", "0"}
+        best = max(ensemble.inner_cv_c_.values())
+        margin = ensemble.inner_cv_se_ if one_se_rule else 0.0
+        assert ensemble.inner_cv_c_[f"{ensemble.coxnet_weight_:g}"] >= best - margin
+        # the most linear blend that is good enough: no larger Coxnet weight qualifies
+        assert all(c < best - margin for w, c in ensemble.inner_cv_c_.items()
+                   if float(w) > ensemble.coxnet_weight_)
+        assert len(ensemble.members_) == (1 if ensemble.coxnet_weight_ in (0.0, 1.0) else 2)
+
+
+def test_ensemble_refuses_bad_options() -> None:
+    X = np.zeros((4, 2))
+    y = make_outcome(np.ones(4), np.array([1, 0, 1, 0]), sample_ids=list("abcd")).to_structured()
+    with pytest.raises(OncogenError, match="partner"):
+        EnsembleCox(partner="random-forest").fit(X, y)
+    with pytest.raises(OncogenError, match="weights in"):
+        EnsembleCox(coxnet_weights=(1.5,)).fit(X, y)
+    with pytest.raises(OncogenError, match="unknown xgboost-cox parameters"):
+        EnsembleCox(partner_params={"n_trees": 3}).fit(X, y)
+
+
+def test_ensemble_with_deepsurv_saves_and_loads(
+        train_test: tuple[SurvivalData, SurvivalData], tmp_path: Path) -> None:
+    train, test = train_test
+    X, y, Xt = train.features.to_numpy(), train.outcome.to_structured(), test.features.to_numpy()
+    model = EnsembleCox(max_features=10, partner="deepsurv", coxnet_weights=(0.5,),
+                        partner_params={"epochs": 20, "hidden": (8,)}).fit(X, y)
+    assert [type(m).__name__ for m in model.members_] == ["CoxnetSurvival", "DeepSurv"]
+    card = {"feature_names": list(train.features.columns), "preprocessing": {},
+            "targets": ["risk_score"], "training_data": train.summary(), "metrics": {}}
+    path = save_model(model, tmp_path / "ens", card=card)
+    assert (path / "member1-deepsurv" / "deepsurv.pt").is_file()
+    loaded = load_model(path, expect_kind="survival/ensemble-cox")
+    np.testing.assert_allclose(loaded.predict(Xt), model.predict(Xt), rtol=1e-5, atol=1e-6)

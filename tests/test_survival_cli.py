@@ -63,6 +63,26 @@ def test_train_and_apply_survival(tmp_path: Path) -> None:
         assert (shap_dir / name).stat().st_size > 0
 
 
+def test_train_ensemble_survival_and_explain(tmp_path: Path) -> None:
+    features, clinical = write_survival_inputs(tmp_path)
+    runner = CliRunner()
+    model_dir = tmp_path / "model"
+    result = runner.invoke(cli, ["train", "survival", "--features", str(features),
+                                 "--clinical", str(clinical), "-o", str(model_dir),
+                                 "--model", "ensemble-cox", "--cv-folds", "0"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((model_dir / "model.json").read_text())
+    assert document["kind"] == "survival/ensemble-cox"
+    assert 0.0 <= document["payload"]["coxnet_weight"] <= 1.0
+    result = runner.invoke(cli, ["survival", str(model_dir), "--features", str(features),
+                                 "-o", str(tmp_path / "pred"), "--effects", "2"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["explain", str(model_dir), str(features), "-o",
+                                 str(tmp_path / "shap")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "shap" / "importance.tsv").stat().st_size > 0
+
+
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda c: c.assign(time=np.r_[0.0, c["time"].to_numpy()[1:]]), "times > 0"),
     (lambda c: c.assign(event=0), "censored"),

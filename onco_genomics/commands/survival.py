@@ -11,7 +11,8 @@ import click
 
 log = logging.getLogger(__name__)
 
-SURVIVAL_MODEL_NAMES = click.Choice(["coxnet", "deepsurv", "autoencoder-cox", "xgboost-cox"])
+SURVIVAL_MODEL_NAMES = click.Choice(["coxnet", "deepsurv", "autoencoder-cox", "xgboost-cox",
+                                     "ensemble-cox"])
 ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
 
 
@@ -35,7 +36,8 @@ def _read_clinical(path: Path, time_column: str, event_column: str) -> object:
 @click.option("-o", "--output", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Model directory to write.")
 @click.option("--model", "model_name", type=SURVIVAL_MODEL_NAMES, default="coxnet",
-              show_default=True, help="Penalised Cox, DeepSurv, autoencoder-Cox or xgboost-Cox.")
+              show_default=True, help="Penalised Cox, DeepSurv, autoencoder-Cox, xgboost-Cox, or "
+                   "ensemble-cox: Coxnet + xgboost-Cox weighted by inner CV.")
 @click.option("--time-column", default="time", show_default=True)
 @click.option("--event-column", default="event", show_default=True,
               help="1/0, true/false or dead/alive.")

@@ -10,6 +10,9 @@
 - ``coef_`` / ``intercept_`` (linear): exact interventional linear SHAP,
   ``coef * (x - mean(background))`` on the standardised inputs (what
   :class:`shap.LinearExplainer` computes for independent features), in logit units.
+- ``explain_components_`` (``[(coefficient, member), ...]``, an ensemble whose output is
+  the weighted sum of its members'): each member explained as above, the values summed
+  with the coefficients (Shapley values are linear in the model).
 
 Background-sample policy: the estimator's own ``background_`` when it has one (up to 50
 training samples drawn stratified by class with the model's seed, saved with the model),
@@ -129,6 +132,27 @@ def _background(estimator: Any, data: np.ndarray, *, n_background: int,
     return data[np.sort(take)]
 
 
+def _explain_weighted_sum(estimator: Any, components: list[tuple[float, Any]],
+                          frame: pd.DataFrame, *, n_background: int, seed: int) -> Explanation:
+    """SHAP values of ``sum(coefficient * member)``: the coefficient-weighted members' values.
+
+    Shapley values are linear in the model, so each member is explained on the same samples
+    (and the same background draw) and the results are summed with their coefficients.
+    """
+    if not components:
+        raise ModelError(f"cannot explain a {type(estimator).__name__} without members")
+    parts = [(float(c), explain_model(member, frame, n_background=n_background, seed=seed))
+             for c, member in components]
+    first = parts[0][1]
+    values = sum((c * e.values for c, e in parts), np.zeros_like(first.values))
+    base = sum((c * e.base_values for c, e in parts), np.zeros_like(first.base_values))
+    method = " + ".join(f"{c:.3g} x [{e.method}]" for c, e in parts)
+    return Explanation(values=values, base_values=base, data=first.data,
+                       feature_names=first.feature_names,
+                       output_names=_outputs(estimator, values.shape[2]),
+                       sample_ids=first.sample_ids, method=method)
+
+
 def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) -> Explanation:
     """SHAP values of ``model`` (estimator or Pipeline) on samples ``X``.
 
@@ -151,6 +175,10 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) 
     import shap
 
     estimator, frame = _split_pipeline(model, X)
+    components = getattr(estimator, "explain_components_", None)
+    if components is not None:
+        return _explain_weighted_sum(estimator, components, frame, n_background=n_background,
+                                     seed=seed)
     data = frame.to_numpy(dtype=np.float32)
     n, f = data.shape
     features = tuple(str(c) for c in frame.columns)

@@ -1,4 +1,5 @@
-"""Survival estimators: penalised Cox, DeepSurv, Chaudhary-style autoencoder-Cox, xgboost-Cox.
+"""Survival estimators: penalised Cox, DeepSurv, Chaudhary-style autoencoder-Cox, xgboost-Cox,
+and an ensemble of Coxnet with xgboost-Cox or DeepSurv weighted by inner cross-validation.
 
 All follow the scikit-learn API with ``y`` a scikit-survival structured array (fields
 ``event``, ``time``; see :meth:`SurvivalOutcome.to_structured`):
@@ -12,7 +13,8 @@ All follow the scikit-learn API with ``y`` a scikit-survival structured array (f
 
 They expose what :mod:`onco_genomics.explain` dispatches on, over the *full* input feature
 space: ``coef_``/``intercept_`` (Coxnet), ``booster_`` (xgboost-Cox), ``torch_module_`` and
-``_to_tensor`` (DeepSurv, autoencoder-Cox). The explained quantity is always the risk score.
+``_to_tensor`` (DeepSurv, autoencoder-Cox), ``explain_components_`` (the ensemble: weighted
+members). The explained quantity is always the risk score.
 """
 
 from __future__ import annotations
@@ -700,12 +702,215 @@ class XGBoostCox(SurvivalEstimator):
         return model
 
 
+# ============================================================================================
+# Coxnet + a non-linear partner, blended with a weight chosen by inner cross-validation
+# ============================================================================================
+
+#: partners the ensemble can blend with Coxnet
+ENSEMBLE_PARTNERS: dict[str, type[SurvivalEstimator]] = {
+    "xgboost-cox": XGBoostCox,
+    "deepsurv": DeepSurv,
+}
+
+
+@register_model_kind
+class EnsembleCox(SurvivalEstimator):
+    """Coxnet blended with xgboost-Cox (or DeepSurv), the blend weight chosen by inner CV.
+
+    ``risk = w * coxnet / sd_coxnet + (1 - w) * partner / sd_partner``: each member's risk
+    is divided by the standard deviation of its risk on the training data. The Coxnet
+    weight ``w`` is chosen by ``inner_folds``-fold cross-validation of the training data
+    (both members refitted, feature selection included, inside every inner fold) with the
+    one-standard-error rule towards the linear model: the largest candidate weight whose
+    mean Harrell's C is within one standard error (over the inner folds) of the best
+    candidate's. So ``w = 1`` (the penalised Cox model alone, ranking exactly as
+    :class:`CoxnetSurvival` with the same parameters) is kept unless the partner improves
+    the inner C by more than its noise: where the signal is linear the ensemble falls back
+    to the linear model, where it is not it adds the partner's interactions. Then the
+    members are fitted on all of the training data (a member with weight 0 is not fitted).
+
+    Parameters
+    ----------
+    partner
+        ``"xgboost-cox"`` or ``"deepsurv"``.
+    partner_params
+        Hyper-parameters of the partner overriding its defaults (None: defaults).
+    coxnet_weights
+        Candidate Coxnet weights ``w`` in [0, 1].
+    inner_folds
+        Folds of the inner cross-validation that picks ``w`` (stratified on the event).
+    one_se_rule
+        Take the most linear candidate within one standard error of the best (False: the
+        best mean inner C, ties to the more linear).
+    max_features
+        Passed to both members (univariate Cox selection inside each of their fits).
+
+    Explanations (:mod:`onco_genomics.explain`) sum the members' SHAP values scaled by
+    their coefficients (``explain_components_``): the SHAP values of a weighted sum of
+    models are the weighted sum of theirs.
+    """
+
+    model_kind: ClassVar[str] = "survival/ensemble-cox"
+
+    def __init__(self, *, partner: str = "xgboost-cox",
+                 partner_params: dict[str, Any] | None = None,
+                 coxnet_weights: tuple[float, ...] = (1.0, 0.75, 0.5, 0.25, 0.0),
+                 inner_folds: int = 5, one_se_rule: bool = True,
+                 max_features: int | None = 2000, n_risk_groups: int = 2,
+                 random_state: int = 0) -> None:
+        self.partner = partner
+        self.partner_params = partner_params
+        self.coxnet_weights = coxnet_weights
+        self.inner_folds = inner_folds
+        self.one_se_rule = one_se_rule
+        self.max_features = max_features
+        self.n_risk_groups = n_risk_groups
+        self.random_state = random_state
+
+    def _check_params(self) -> tuple[float, ...]:
+        if self.partner not in ENSEMBLE_PARTNERS:
+            raise OncogenError(f"unknown ensemble partner {self.partner!r}; expected one of "
+                               f"{', '.join(ENSEMBLE_PARTNERS)}")
+        valid = ENSEMBLE_PARTNERS[self.partner]().get_params()
+        unknown = sorted(set(self.partner_params or {}) - set(valid))
+        if unknown:
+            raise OncogenError(f"unknown {self.partner} parameters {', '.join(unknown)}; "
+                               f"valid: {', '.join(sorted(valid))}")
+        weights = tuple(float(w) for w in self.coxnet_weights)
+        if not weights or any(not 0.0 <= w <= 1.0 for w in weights):
+            raise OncogenError(f"expected Coxnet weights in [0, 1], found {weights}")
+        if self.inner_folds < 2:
+            raise OncogenError(f"inner_folds must be >= 2, got {self.inner_folds}")
+        # ties go to the first candidate: order from the most linear to the least
+        return tuple(sorted(set(weights), reverse=True))
+
+    def _members(self) -> tuple[SurvivalEstimator, SurvivalEstimator]:
+        common: dict[str, Any] = {"max_features": self.max_features,
+                                  "random_state": self.random_state}
+        partner = ENSEMBLE_PARTNERS[self.partner](**common)
+        if self.partner_params:
+            partner.set_params(**self.partner_params)
+        return CoxnetSurvival(**common), partner
+
+    @staticmethod
+    def _spread(risk: np.ndarray) -> float:
+        sd = float(np.std(risk))
+        return sd if sd > 1e-12 else 1.0
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> Self:
+        """Choose the Coxnet weight by inner CV, then fit the members on ``(X, y)``."""
+        weights = self._check_params()
+        outcome = _as_outcome(y)
+        X = np.asarray(X, dtype=float)
+        # the members select the same features (same statistic, same max_features); kept
+        # here for align_features / feature_effects
+        self._select_and_scale(X, outcome)
+        scores = np.zeros((self.inner_folds, len(weights)))
+        if len(weights) > 1:
+            folds = StratifiedKFold(self.inner_folds, shuffle=True,
+                                    random_state=self.random_state)
+            for f, (tr, va) in enumerate(folds.split(X, outcome.event)):
+                y_tr = outcome.subset(tr).to_structured()
+                parts = []
+                for member in self._members():
+                    member.fit(X[tr], y_tr)
+                    parts.append(member.predict(X[va]) / self._spread(member.predict(X[tr])))
+                for k, w in enumerate(weights):
+                    risk = w * parts[0] + (1.0 - w) * parts[1]
+                    scores[f, k] = (harrell_c(outcome.subset(va), risk)
+                                    if np.ptp(risk) > 0 else 0.5)
+        mean = scores.mean(axis=0)
+        best = int(np.argmax(mean))  # first maximum: the most linear of tied candidates
+        se = scores[:, best].std(ddof=1) / np.sqrt(self.inner_folds)
+        if self.one_se_rule:
+            best = int(np.flatnonzero(mean >= mean[best] - se)[0])
+        self.coxnet_weight_ = weights[best]
+        self.inner_cv_c_ = {f"{w:g}": float(c) for w, c in zip(weights, mean, strict=True)}
+        self.inner_cv_se_ = float(se)
+        log.info("ensemble-cox: Coxnet weight %g (inner CV C by weight: %s; SE of the best "
+                 "%.3f)", self.coxnet_weight_,
+                 ", ".join(f"{w}: {c:.3f}" for w, c in self.inner_cv_c_.items()), se)
+        self.members_: list[SurvivalEstimator] = []
+        self.coefficients_: list[float] = []
+        for member, w in zip(self._members(), (self.coxnet_weight_, 1 - self.coxnet_weight_),
+                             strict=True):
+            if w == 0.0:
+                continue
+            member.fit(X, y)
+            self.members_.append(member)
+            self.coefficients_.append(w / self._spread(member.predict(X)))
+        train_risk = self.predict(X)
+        self._fit_baseline(train_risk, outcome)
+        quantiles = np.linspace(0, 1, self.n_risk_groups + 1)[1:-1]
+        self.risk_cutoffs_ = np.quantile(train_risk, quantiles)
+        return self
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Blended risk score (higher = worse prognosis)."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise OncogenError(f"expected {self.n_features_in_} feature columns, found "
+                               f"{X.shape[-1] if X.ndim else 0}; align the features to the "
+                               "model's feature list")
+        risk = np.zeros(X.shape[0])
+        for coefficient, member in self.explain_components_:
+            risk += coefficient * member.predict(X)
+        return risk
+
+    @property
+    def explain_components_(self) -> list[tuple[float, SurvivalEstimator]]:
+        """``(coefficient, member)`` pairs: the risk is the sum of coefficient x member risk."""
+        return list(zip(self.coefficients_, self.members_, strict=True))
+
+    def save_payload(self, directory: Path) -> dict[str, Any]:
+        """Each member in its own sub-directory (its own safe format); JSON metadata."""
+        members = []
+        for index, (coefficient, member) in enumerate(self.explain_components_):
+            sub = f"member{index}-{type(member).model_kind.split('/')[-1]}"
+            (directory / sub).mkdir(parents=True, exist_ok=True)
+            members.append({"kind": type(member).model_kind, "dir": sub,
+                            "coefficient": coefficient,
+                            "payload": member.save_payload(directory / sub)})
+        params = {**self.get_params(), "coxnet_weights": list(self.coxnet_weights),
+                  "partner_params": dict(self.partner_params or {})}
+        return {**self._common_payload(), "params": params,
+                "coxnet_weight": self.coxnet_weight_, "inner_cv_c": self.inner_cv_c_,
+                "inner_cv_se": self.inner_cv_se_,
+                "members": members}
+
+    @classmethod
+    def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
+        """Rebuild from :meth:`save_payload`; members load through their own kinds."""
+        from onco_genomics.omics.model_dir import model_class
+
+        params = {**payload["params"],
+                  "coxnet_weights": tuple(payload["params"]["coxnet_weights"])}
+        model = cls(**params)
+        model._restore_common(payload)
+        model.coxnet_weight_ = float(payload["coxnet_weight"])
+        model.inner_cv_c_ = dict(payload["inner_cv_c"])
+        model.inner_cv_se_ = float(payload["inner_cv_se"])
+        kinds: list[type[SurvivalEstimator]] = [CoxnetSurvival, *ENSEMBLE_PARTNERS.values()]
+        allowed = {m.model_kind for m in kinds}
+        model.members_, model.coefficients_ = [], []
+        for entry in payload["members"]:
+            if entry["kind"] not in allowed or Path(entry["dir"]).name != entry["dir"]:
+                raise OncogenError(f"unexpected ensemble member {entry['kind']!r} in "
+                                   f"{entry['dir']!r}; the model directory is damaged")
+            member = model_class(entry["kind"]).load_payload(directory / entry["dir"],
+                                                             entry["payload"])
+            model.members_.append(member)
+            model.coefficients_.append(float(entry["coefficient"]))
+        return model
+
+
 #: ``--model`` name -> estimator class
 SURVIVAL_MODELS: dict[str, type[SurvivalEstimator]] = {
     "coxnet": CoxnetSurvival,
     "deepsurv": DeepSurv,
     "autoencoder-cox": AutoencoderCox,
     "xgboost-cox": XGBoostCox,
+    "ensemble-cox": EnsembleCox,
 }
 
 
