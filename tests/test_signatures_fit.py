@@ -167,3 +167,94 @@ def test_cli_fit_refuses_a_missing_reference(tmp_path: Path) -> None:
                                       str(tmp_path / "e.tsv")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_poisson_exposures_satisfy_the_likelihood_optimality_conditions() -> None:
+    from onco_genomics.spectrum.fit import poisson_exposures
+
+    sigs = _signatures().to_numpy()[:, :4]
+    rng = np.random.default_rng(4)
+    counts = rng.poisson(sigs @ np.array([120.0, 60.0, 15.0, 5.0])).astype(float)
+    start = np.full(4, counts.sum() / 4)
+    e = poisson_exposures(counts, sigs, start)
+    mu = sigs @ e
+    # KKT of max sum(m log mu - mu), e >= 0: gradient S^T (m / mu) - 1 is 0 where e > 0
+    gradient = sigs.T @ (counts / mu) - 1.0
+    assert np.abs(gradient[e > 1e-3]).max() < 1e-4
+    assert (gradient[e <= 1e-3] <= 1e-4).all()
+    assert e.sum() == pytest.approx(counts.sum(), rel=1e-6)
+    # replicates (columns) are fitted independently and give the same answer
+    both = poisson_exposures(np.column_stack([counts, counts]), sigs,
+                             np.column_stack([start, start]))
+    np.testing.assert_allclose(both[:, 0], e, rtol=1e-5)
+
+
+def test_least_squares_objective_has_the_higher_cosine_poisson_the_likelihood() -> None:
+    from onco_genomics.spectrum.fit import poisson_deviance
+
+    sigs = _signatures()
+    catalog = _catalog(sigs, {"S": {"SIG0": 60, "SIG3": 30, "SIG7": 20}}, noise=True, seed=9)
+    pois = fit_signatures(catalog, sigs, options=FitOptions(n_bootstrap=0))
+    lsq = fit_signatures(catalog, sigs, options=FitOptions(n_bootstrap=0,
+                                                           objective="least-squares"))
+    assert list(pois.n_signatures) == list(lsq.n_signatures)
+    assert lsq.cosine["S"] >= pois.cosine["S"] - 1e-9
+    m = catalog["S"].to_numpy(float)
+    basis = sigs.to_numpy()
+    assert (poisson_deviance(m, basis @ pois.exposures["S"].to_numpy())
+            <= poisson_deviance(m, basis @ lsq.exposures["S"].to_numpy()) + 1e-9)
+
+
+def _cohort() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, float]]]:
+    """Deep and shallow samples of SIG0 + SIG1, where SIG1b is a near copy of SIG1, plus one
+    deep sample with a private signature (SIG9)."""
+    sigs = _signatures()
+    rng = np.random.default_rng(11)
+    near = 0.85 * sigs["SIG1"] + 0.15 * rng.dirichlet(np.full(96, 0.3))
+    sigs["SIG1b"] = near / near.sum()
+    truth: dict[str, dict[str, float]] = {}
+    for i in range(8):
+        truth[f"DEEP{i}"] = {"SIG0": 3000.0, "SIG1": 5000.0}
+    for i in range(12):
+        truth[f"SHALLOW{i}"] = {"SIG0": 40.0, "SIG1": 60.0}
+    truth["PRIVATE"] = {"SIG0": 3000.0, "SIG1": 3000.0, "SIG9": 3000.0}
+    return sigs, _catalog(sigs, truth, noise=True, seed=12), truth
+
+
+def test_cohort_prior_helps_shallow_samples_and_keeps_a_private_signature() -> None:
+    sigs, catalog, truth = _cohort()
+    with_prior = fit_signatures(catalog, sigs, options=FitOptions(n_bootstrap=0))
+    without = fit_signatures(catalog, sigs, options=FitOptions(n_bootstrap=0,
+                                                               cohort_fraction=0.0))
+
+    def error(fit: object) -> float:
+        fractions = fit.fractions  # type: ignore[attr-defined]
+        total = 0.0
+        for sample, weights in truth.items():
+            if sample.startswith("SHALLOW"):
+                true = pd.Series(weights).reindex(fractions.index, fill_value=0.0)
+                total += float((true / true.sum() - fractions[sample]).abs().sum())
+        return total / 30
+
+    assert error(with_prior) < error(without)
+    used = with_prior.exposures > 0
+    # SIG1b never called with the prior; SIG9 kept where the data demand it
+    assert not used.loc["SIG1b"].any()
+    assert used.loc["SIG9", "PRIVATE"] and used.loc["SIG9"].sum() == 1
+    # a single sample, or a small catalog, gets no cohort step: same as without it
+    small = catalog[["DEEP0", "SHALLOW0", "SHALLOW1"]]
+    pd.testing.assert_frame_equal(
+        fit_signatures(small, sigs, options=FitOptions(n_bootstrap=0)).exposures,
+        fit_signatures(small, sigs, options=FitOptions(n_bootstrap=0,
+                                                       cohort_fraction=0.0)).exposures)
+
+
+def test_new_options_are_checked() -> None:
+    with pytest.raises(OptionsError, match="objective"):
+        FitOptions(objective="l1")
+    with pytest.raises(OptionsError, match="cohort_fraction"):
+        FitOptions(cohort_fraction=2.0)
+    with pytest.raises(OptionsError, match="cohort_min_samples"):
+        FitOptions(cohort_min_samples=1)
+    with pytest.raises(OptionsError, match="private_deviance"):
+        FitOptions(private_deviance=-1.0)
