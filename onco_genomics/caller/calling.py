@@ -2,10 +2,17 @@
 
 The work is split into chunks (``chunk_size`` bases of the requested regions). Each chunk
 is scanned by :func:`onco_genomics.pileup.scan.scan_region`, in the main process
-(``threads=1``) or in ``spawn`` worker processes that open their own BAM/FASTA handles and
-run torch with one thread. The main process scores each chunk's tensors as one batch set on
-the chosen device, so the result of a chunk does not depend on the number of workers and
+(``threads=1``) or in worker processes (:class:`~onco_genomics.caller.scanning.ChunkScanner`)
+that open their own BAM/FASTA handles and never import torch. The main process scores each
+chunk's tensors as one batch set on the chosen device (with one torch thread when there are
+workers), so the result of a chunk does not depend on the number of workers and
 ``--threads N`` writes the same records as ``--threads 1``.
+
+:func:`call_somatic` checks the inputs that need no torch (files, samples, contigs,
+regions) with :func:`check_call_inputs`, then starts the workers, and only then imports
+torch and loads and checks the model (:func:`load_plan`), so the workers scan the first
+chunks during those seconds of start-up. A model or device error stops the workers before
+anything is written.
 
 Each finished chunk's calls are written atomically to ``<output>.work/chunk_NNNNNN.json``
 beside the output. ``resume=True`` keeps the chunks already there (after checking that the
@@ -35,22 +42,24 @@ from typing import TYPE_CHECKING, Any
 
 from onco_genomics import __version__
 from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
-from onco_genomics.caller.model import CallerModel, load_model
 from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters, vcf_header
-from onco_genomics.caller.scanning import scan_chunks
+from onco_genomics.caller.scanning import ChunkScanner
 from onco_genomics.errors import InputFileError, OptionsError
 from onco_genomics.io.atomic import atomic_path
 from onco_genomics.progress import Progress
 from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_contig_order
 
 if TYPE_CHECKING:
+    from onco_genomics.caller.model import CallerModel
     from onco_genomics.pileup.candidates import PileupOptions
     from onco_genomics.pileup.encode import PileupBatch
 
 log = logging.getLogger(__name__)
 
-#: default chunk size in bases (memory per worker stays well under 1 GB at 150x)
-DEFAULT_CHUNK_SIZE = 200_000
+#: default chunk size in bases: small enough that the chunks of even a 1 Mb region spread
+#: evenly over the workers, large enough that the per-chunk cost (opening the files, the
+#: 200-base flanks) is under 1% of the scan
+DEFAULT_CHUNK_SIZE = 50_000
 WORK_SUFFIX = ".work"
 MANIFEST_NAME = "manifest.json"
 
@@ -60,7 +69,8 @@ class CallOptions:
     """Everything ``oncogen call`` needs, checked field by field on construction.
 
     Cross-field and file checks (identical tumor/normal, contigs, model encoder) are done
-    by :func:`validate_call_options` before any work starts.
+    by :func:`check_call_inputs` and :func:`load_plan` (both: :func:`validate_call_options`)
+    before anything is written.
 
     Attributes
     ----------
@@ -130,15 +140,14 @@ class CallOptions:
 
 
 @dataclass(frozen=True)
-class ValidatedCall:
-    """The outcome of :func:`validate_call_options`: resolved inputs, ready to run."""
+class CallInputs:
+    """The outcome of :func:`check_call_inputs`: resolved inputs and chunks (no model yet)."""
 
     options: CallOptions
     tumor_sample: str
     normal_sample: str
     contigs: tuple[tuple[str, int], ...]
     chunks: tuple[Region, ...]
-    model: CallerModel
 
     def __post_init__(self) -> None:
         if self.tumor_sample == self.normal_sample:
@@ -147,6 +156,13 @@ class ValidatedCall:
         for chunk in self.chunks:
             if chunk.chrom not in names:
                 raise OptionsError(f"chunk {chunk} is on a contig absent from the reference")
+
+
+@dataclass(frozen=True)
+class ValidatedCall(CallInputs):
+    """The outcome of :func:`validate_call_options`: checked inputs and model, ready to run."""
+
+    model: CallerModel
 
 
 @dataclass(frozen=True)
@@ -226,7 +242,17 @@ def validate_call_options(options: CallOptions) -> ValidatedCall:
 
     Refuses: missing inputs, the same file or sample as tumor and normal, BAM contigs
     absent from the FASTA, a model whose encoder spec differs from the installed
-    encoder's, ``--device cuda`` without a GPU.
+    encoder's, ``--device cuda`` without a GPU. :func:`check_call_inputs` followed by
+    :func:`load_plan`.
+    """
+    return load_plan(check_call_inputs(options))
+
+
+def check_call_inputs(options: CallOptions) -> CallInputs:
+    """The checks of :func:`validate_call_options` that need neither torch nor the model.
+
+    Refuses missing inputs, the same file or sample as tumor and normal, BAM contigs absent
+    from the FASTA and an empty region selection; resolves the chunks.
     """
     from onco_genomics.io.alignments import check_contigs, sample_name
     from onco_genomics.io.reference import Reference
@@ -240,7 +266,6 @@ def validate_call_options(options: CallOptions) -> ValidatedCall:
     if _same_file(options.tumor, options.normal):
         raise OptionsError(f"tumor and normal are the same file ({options.tumor}); expected a "
                            "tumor BAM and its matched normal BAM")
-    device = resolve_device(options.device)
     tumor_sample = sample_name(options.tumor, override=options.tumor_sample,
                                option="--tumor-sample")
     normal_sample = sample_name(options.normal, override=options.normal_sample,
@@ -258,9 +283,23 @@ def validate_call_options(options: CallOptions) -> ValidatedCall:
                       ref_path=options.reference)
     regions = _resolve_regions(options, ref_contigs)
     chunks = tuple(chunk for region in regions for chunk in region.chunks(options.chunk_size))
-    model = load_model(options.model, device=device)
-    return ValidatedCall(options=options, tumor_sample=tumor_sample, normal_sample=normal_sample,
-                         contigs=tuple(ref_contigs), chunks=chunks, model=model)
+    return CallInputs(options=options, tumor_sample=tumor_sample, normal_sample=normal_sample,
+                      contigs=tuple(ref_contigs), chunks=chunks)
+
+
+def load_plan(inputs: CallInputs) -> ValidatedCall:
+    """Resolve the device and load the model (refusing one made for another encoder).
+
+    This imports torch (seconds), which is why :func:`call_somatic` starts its scanning
+    workers before calling it.
+    """
+    from onco_genomics.caller.model import load_model
+
+    device = resolve_device(inputs.options.device)
+    model = load_model(inputs.options.model, device=device)
+    return ValidatedCall(options=inputs.options, tumor_sample=inputs.tumor_sample,
+                         normal_sample=inputs.normal_sample, contigs=inputs.contigs,
+                         chunks=inputs.chunks, model=model)
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -329,6 +368,36 @@ def _chunk_path(work_dir: Path, index: int) -> Path:
     return work_dir / f"chunk_{index:06d}.json"
 
 
+def _finished_chunks(inputs: CallInputs) -> set[int]:
+    """Indices of the chunks whose results a ``--resume`` run would keep from the work folder.
+
+    Only the chunk files are read; :func:`_prepare_work_dir` checks the manifest.
+    """
+    work = inputs.options.work_dir
+    if not (inputs.options.resume and (work / MANIFEST_NAME).is_file()):
+        return set()
+    done = set()
+    for index, chunk in enumerate(inputs.chunks):
+        path = _chunk_path(work, index)
+        if path.is_file():
+            data = json.loads(path.read_text())
+            if data.get("chunk") == str(chunk):
+                done.add(index)
+    return done
+
+
+def _chunks_to_scan(inputs: CallInputs) -> list[int]:
+    done = _finished_chunks(inputs)
+    return [i for i in range(len(inputs.chunks)) if i not in done]
+
+
+def _scanner(inputs: CallInputs) -> ChunkScanner:
+    options = inputs.options
+    return ChunkScanner(options.tumor, options.normal, options.reference, inputs.chunks,
+                        options=_pileup_options(options), threads=options.threads,
+                        only=_chunks_to_scan(inputs))
+
+
 def _prepare_work_dir(plan: ValidatedCall) -> set[int]:
     """Create or check the work folder; return the indices of chunks already finished."""
     options = plan.options
@@ -344,13 +413,7 @@ def _prepare_work_dir(plan: ValidatedCall) -> set[int]:
                 f"settings ({', '.join(changed)}); rerun without --resume to start afresh, or "
                 "with the original inputs"
             )
-        done = set()
-        for index, chunk in enumerate(plan.chunks):
-            path = _chunk_path(work, index)
-            if path.is_file():
-                data = json.loads(path.read_text())
-                if data.get("chunk") == str(chunk):
-                    done.add(index)
+        done = _finished_chunks(plan)
         log.info("resuming: %d of %d chunks already done in %s", len(done), len(plan.chunks),
                  work)
         return done
@@ -379,16 +442,34 @@ def _read_chunk(work: Path, index: int) -> list[SomaticCall]:
 
 # --- run -----------------------------------------------------------------------------------
 
-def run_call(plan: ValidatedCall, *, command_line: str | None = None) -> CallResult:
-    """Run a validated call: scan and score every chunk, then write the VCF."""
+def run_call(plan: ValidatedCall, *, command_line: str | None = None,
+             scanner: ChunkScanner | None = None) -> CallResult:
+    """Run a validated call: scan and score every chunk, then write the VCF.
+
+    Parameters
+    ----------
+    plan
+        From :func:`validate_call_options`.
+    command_line
+        Recorded in the VCF header.
+    scanner
+        An entered scanner over the chunks still to do (as :func:`call_somatic` starts it
+        early); None: one is made here.
+    """
     import torch
 
     from onco_genomics.io.variants import write_vcf
 
+    if scanner is None:
+        with _scanner(plan) as own:
+            return run_call(plan, command_line=command_line, scanner=own)
     options = plan.options
     work = options.work_dir
     done = _prepare_work_dir(plan)
     todo = [i for i in range(len(plan.chunks)) if i not in done]
+    if list(scanner.indices) != todo:
+        raise ValueError(f"the scanner covers chunks {list(scanner.indices)[:5]}..., this run "
+                         f"needs {todo[:5]}...")
     log.info("calling %d chunks (%d to do) with %d thread(s) on %s", len(plan.chunks), len(todo),
              options.threads, plan.model.device)
     n_candidates = 0
@@ -400,9 +481,7 @@ def run_call(plan: ValidatedCall, *, command_line: str | None = None) -> CallRes
     try:
         with Progress(len(plan.chunks), "chunks", rate_label="sites") as bar:
             bar.update(len(done))
-            for index, batch in scan_chunks(options.tumor, options.normal, options.reference,
-                                            plan.chunks, options=_pileup_options(options),
-                                            threads=options.threads, only=todo):
+            for index, batch in scanner:
                 scored = score_batch(batch, plan.model, filters=options.filters)
                 _write_chunk(work, index, plan.chunks[index], scored, len(batch.candidates))
                 n_candidates += len(batch.candidates)
@@ -493,6 +572,9 @@ def call_somatic(tumor: str | os.PathLike[str], normal: str | os.PathLike[str], 
         chunk_size=chunk_size, resume=resume, keep_work=keep_work, tumor_sample=tumor_sample,
         normal_sample=normal_sample, filters=filters or FilterOptions(),
     )
-    plan = validate_call_options(options)
-    return run_call(plan, command_line=command_line)
+    inputs = check_call_inputs(options)
+    with _scanner(inputs) as scanner:
+        # the workers scan the first chunks while torch is imported and the model loaded
+        plan = load_plan(inputs)
+        return run_call(plan, command_line=command_line, scanner=scanner)
 

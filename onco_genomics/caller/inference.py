@@ -5,20 +5,26 @@ differ by less than ``1e-4`` absolute (QUAL by less than 0.1 except where it is 
 which is the tolerance the project documents in docs/caller.md. Calls can therefore only
 differ between devices for a candidate whose probability sits within 1e-4 of the
 threshold.
+
+torch is imported on first use, not with this module, so that ``oncogen call --threads N``
+can start its scanning workers before the (slow) torch import; see
+:mod:`onco_genomics.caller.calling`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import torch
 
-from onco_genomics.caller.model import CallerModel
-from onco_genomics.caller.network import VARIANT_CLASSES, allele_probability
 from onco_genomics.errors import OptionsError
+
+if TYPE_CHECKING:
+    import torch
+
+    from onco_genomics.caller.model import CallerModel
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +38,8 @@ def resolve_device(name: str) -> torch.device:
     """``auto`` -> CUDA when torch sees a GPU, else CPU; ``cuda`` without one is an error."""
     if name not in DEVICES:
         raise OptionsError(f"--device must be one of {', '.join(DEVICES)}, found {name!r}")
+    import torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
@@ -43,7 +51,6 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-@torch.no_grad()
 def score_tensors(model: CallerModel, tensors: np.ndarray, vartypes: Sequence[str],
                   refs: Sequence[str], alts: Sequence[str], *,
                   batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
@@ -73,15 +80,20 @@ def score_tensors(model: CallerModel, tensors: np.ndarray, vartypes: Sequence[st
         return np.zeros(0, dtype=np.float64)
     if not len(vartypes) == len(refs) == len(alts) == n:
         raise ValueError("one type and one REF/ALT pair per tensor expected")
+    import torch
+
+    from onco_genomics.caller.network import VARIANT_CLASSES, allele_probability
+
     type_index = np.array([VARIANT_CLASSES.index(v) for v in vartypes], dtype=np.int64)
     model.network.eval()
     device = model.device
     out = np.empty(n, dtype=np.float64)
-    for start in range(0, n, batch_size):
-        stop = min(start + batch_size, n)
-        x = torch.from_numpy(np.ascontiguousarray(tensors[start:stop], dtype=np.float32))
-        output = model.network(x.to(device))
-        out[start:stop] = allele_probability(output, type_index[start:stop])
+    with torch.no_grad():
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            x = torch.from_numpy(np.ascontiguousarray(tensors[start:stop], dtype=np.float32))
+            output = model.network(x.to(device))
+            out[start:stop] = allele_probability(output, type_index[start:stop])
     return out
 
 

@@ -1,18 +1,32 @@
 """Scan chunks of a tumor/normal pair into pileup batches, in-process or in worker processes.
 
-Workers are started with the ``spawn`` method (safe with torch and with open htslib
-handles), never import torch, and open their own BAM/FASTA handles inside
-:func:`onco_genomics.pileup.scan.scan_region`, one chunk at a time. At most
-``2 * threads`` chunks are in flight, so memory stays bounded whatever the region size.
+:class:`ChunkScanner` starts its workers as soon as it is entered, so that a caller can do
+slow set-up of its own (``oncogen call`` imports torch and loads the model) while the first
+chunks are scanned. Workers never import torch and open their own BAM/FASTA handles inside
+:func:`onco_genomics.pileup.scan.scan_region`, one chunk at a time.
+
+Start method: on Linux, when this process has not imported torch and runs no other thread,
+workers are forked after the pileup modules (numpy, pysam, numba) are imported here, so they
+start in milliseconds with those imports shared. Otherwise (torch already imported, as
+inside a training run or a test session; macOS; Windows) they are started with ``spawn``,
+which is safe with torch and with open htslib handles, and import the pileup modules
+themselves. Either way the scan of a chunk does not depend on the worker that ran it.
+
+Memory is bounded whatever the region size: at most :data:`CHUNKS_IN_FLIGHT_PER_WORKER`
+chunks per worker are queued, being scanned or waiting to be consumed at any time.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import sys
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.context import BaseContext
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from onco_genomics.regions import Region
@@ -23,14 +37,28 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: chunks per worker submitted but not yet consumed; enough to keep the workers busy
+#: while the parent imports torch (about 8 x 50 kb chunks at 60x), small enough to bound
+#: memory (each 50 kb chunk at 60x is about 4 MB of tensors)
+CHUNKS_IN_FLIGHT_PER_WORKER = 8
+
 
 def init_worker() -> None:
-    """Worker start-up: warm the pileup kernels once per process.
+    """Worker start-up: import the pileup modules once per process (no-op when forked).
 
-    Workers only scan (the network runs in the parent), so they never import torch; the
-    numba kernels load from their on-disk cache here rather than inside the first chunk.
+    Workers only scan (the network runs in the parent), so they never import torch.
     """
     import onco_genomics.pileup.scan  # noqa: F401
+
+
+def worker_context() -> BaseContext:
+    """``fork`` where it is safe and fast, else ``spawn`` (see the module docstring)."""
+    if (sys.platform.startswith("linux") and "torch" not in sys.modules
+            and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods()):
+        init_worker()  # forked workers inherit the imports
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def scan_chunk(tumor: str, normal: str, reference: str, region: Region,
@@ -41,13 +69,11 @@ def scan_chunk(tumor: str, normal: str, reference: str, region: Region,
     return scan_region(tumor, normal, reference, region, options=options)
 
 
-def scan_chunks(tumor: str | Path, normal: str | Path, reference: str | Path,
-                chunks: Sequence[Region], *, options: PileupOptions, threads: int = 1,
-                only: Sequence[int] | None = None) -> Iterator[tuple[int, PileupBatch]]:
-    """Yield ``(chunk index, batch)`` for each chunk (or the indices in ``only``).
+class ChunkScanner:
+    """Scan chunks of a tumor/normal pair; workers start when the scanner is entered.
 
-    With ``threads == 1`` chunks are scanned in this process, in order; otherwise in
-    ``threads`` spawned workers and yielded as they finish (callers that need order
+    Iterating yields ``(chunk index, batch)``: in chunk order with ``threads == 1`` (scanned
+    in this process, lazily), otherwise as the workers finish them (callers that need order
     index the results).
 
     Parameters
@@ -59,30 +85,95 @@ def scan_chunks(tumor: str | Path, normal: str | Path, reference: str | Path,
     options
         Candidate thresholds and read filters.
     threads
-        Worker processes.
+        Worker processes (1: scan in this process).
     only
-        Indices into ``chunks`` to scan (default: all).
+        Indices into ``chunks`` to scan (default: all), in the order to submit them.
+
+    Examples
+    --------
+    >>> with ChunkScanner("t.bam", "n.bam", "ref.fa", chunks, options=PileupOptions(),
+    ...                   threads=2) as scanner:  # doctest: +SKIP
+    ...     model = load_model()                  # runs while the workers scan
+    ...     for index, batch in scanner:
+    ...         ...
     """
-    if threads < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
-    todo = list(range(len(chunks))) if only is None else list(only)
-    args = (str(tumor), str(normal), str(reference))
-    if threads == 1 or len(todo) <= 1:
-        for index in todo:
-            yield index, scan_chunk(*args, chunks[index], options)
-        return
-    context = multiprocessing.get_context("spawn")
-    max_pending = 2 * threads
-    with ProcessPoolExecutor(max_workers=threads, mp_context=context,
-                             initializer=init_worker) as pool:
-        pending: dict[Future[PileupBatch], int] = {}
-        position = 0
-        while position < len(todo) or pending:
-            while position < len(todo) and len(pending) < max_pending:
-                index = todo[position]
-                position += 1
-                pending[pool.submit(scan_chunk, *args, chunks[index], options)] = index
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: pending[f]):
-                index = pending.pop(future)
-                yield index, future.result()
+
+    def __init__(self, tumor: str | Path, normal: str | Path, reference: str | Path,
+                 chunks: Sequence[Region], *, options: PileupOptions, threads: int = 1,
+                 only: Sequence[int] | None = None) -> None:
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        self._args = (str(tumor), str(normal), str(reference))
+        self._chunks = tuple(chunks)
+        self.indices: tuple[int, ...] = tuple(range(len(self._chunks)) if only is None else only)
+        self.options = options
+        self.workers = min(threads, len(self.indices)) if threads > 1 else 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: dict[Future[PileupBatch], int] = {}
+        self._position = 0
+        self._iterated = False
+
+    def __enter__(self) -> ChunkScanner:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start the workers and submit the first chunks (nothing to do with one thread)."""
+        if self.workers == 1 or self._pool is not None:
+            return
+        context = worker_context()
+        log.debug("scanning %d chunks in %d workers (%s)", len(self.indices), self.workers,
+                  context.get_start_method())
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                         initializer=init_worker)
+        self._submit()
+
+    def close(self) -> None:
+        """Stop the workers; chunks not yet started are cancelled."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pending.clear()
+
+    def _submit(self) -> None:
+        assert self._pool is not None
+        limit = CHUNKS_IN_FLIGHT_PER_WORKER * self.workers
+        while self._position < len(self.indices) and len(self._pending) < limit:
+            index = self.indices[self._position]
+            self._position += 1
+            future = self._pool.submit(scan_chunk, *self._args, self._chunks[index],
+                                       self.options)
+            self._pending[future] = index
+
+    def __iter__(self) -> Iterator[tuple[int, PileupBatch]]:
+        if self._iterated:
+            raise RuntimeError("a ChunkScanner can be iterated only once")
+        self._iterated = True
+        if self.workers == 1:
+            for index in self.indices:
+                yield index, scan_chunk(*self._args, self._chunks[index], self.options)
+            return
+        self.start()
+        while self._pending:
+            finished, _ = wait(self._pending, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=self._pending.__getitem__):
+                index = self._pending.pop(future)
+                batch = future.result()
+                self._submit()  # keep the workers busy while the caller uses the batch
+                yield index, batch
+
+
+def scan_chunks(tumor: str | Path, normal: str | Path, reference: str | Path,
+                chunks: Sequence[Region], *, options: PileupOptions, threads: int = 1,
+                only: Sequence[int] | None = None) -> Iterator[tuple[int, PileupBatch]]:
+    """Yield ``(chunk index, batch)`` for each chunk (or the indices in ``only``).
+
+    A generator over a :class:`ChunkScanner` (same parameters), whose workers start on the
+    first ``next()``; use the class directly to start them earlier.
+    """
+    with ChunkScanner(tumor, normal, reference, chunks, options=options, threads=threads,
+                      only=only) as scanner:
+        yield from scanner

@@ -31,7 +31,7 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
               help="Tumor allele fraction floor for candidate sites.")
 @click.option("--device", type=_DEVICE, default="auto", show_default=True,
               help="Run the network on the GPU (cuda), CPU, or CUDA when available (auto).")
-@click.option("--chunk-size", type=int, default=200_000, show_default=True,
+@click.option("--chunk-size", type=int, default=50_000, show_default=True,
               help="Bases per unit of work (and per resumable chunk).")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run from OUTPUT.work (finished chunks are kept).")
