@@ -3,7 +3,7 @@ SigProfilerAssignment (SPA) cosmic_fit, both as whole processes.
 
 Prints Markdown tables: per-sample reconstruction cosine and signatures used by each tool,
 agreement of their exposures, wall/CPU times, and oncogen's cosine/sparsity trade-off
-across ``--min-improvement`` values.
+across ``--min-improvement`` values and method variants (objective, cohort prior).
 
     python benchmarks/signatures_fit_breast21.py [--workdir DIR] [--repeats N]
 
@@ -13,8 +13,10 @@ Needs the `test` extra (sigprofilerassignment).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +51,7 @@ def main() -> None:
         og_exp, og_t = run_oncogen(catalog_path, work / f"oncogen{r}")
         spa_runs.append(spa_t)
         og_runs.append(og_t)
+    load = os.getloadavg()
     spa_act = spa_act.loc[catalog.columns]
     og_exp = og_exp.loc[catalog.columns]
     spa_cos = reconstruction_cosine(catalog, cosmic, spa_act)
@@ -91,16 +94,23 @@ def main() -> None:
           f"{og_wall:.1f} ({og_wall / spa_wall:.2f}x) |")
     print(f"| whole-process CPU time, s | {spa_cpu:.1f} | {og_cpu:.1f} "
           f"({og_cpu / spa_cpu:.2f}x) |")
+    print(f"\nLoad average (1, 5, 15 min) after the timed runs: "
+          f"{load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}.")
 
-    print("\n## oncogen trade-off across --min-improvement (in-process, no bootstrap)\n")
-    print("| --min-improvement | mean signatures | samples with cosine >= SPA | "
+    print("\n## oncogen variants and --min-improvement (in-process, no bootstrap)\n")
+    print("| variant | mean signatures | samples with cosine >= SPA | "
           "mean cosine | largest deficit |")
-    print("|---:|---:|---:|---:|---:|")
-    for rho in (0.1, 0.15, 0.2, 0.25, 0.3):
-        fit = fit_signatures(catalog, cosmic,
-                             options=FitOptions(min_improvement=rho, n_bootstrap=0))
+    print("|---|---:|---:|---:|---:|")
+    variants = [(f"default, --min-improvement {rho:.2f}", FitOptions(min_improvement=rho))
+                for rho in (0.1, 0.15, 0.2, 0.25, 0.3)]
+    variants += [("least-squares exposures", FitOptions(objective="least-squares")),
+                 ("no cohort prior", FitOptions(cohort_fraction=0.0)),
+                 ("neither (the previous method)",
+                  FitOptions(objective="least-squares", cohort_fraction=0.0))]
+    for label, options in variants:
+        fit = fit_signatures(catalog, cosmic, options=replace(options, n_bootstrap=0))
         cos = fit.cosine
-        print(f"| {rho:.2f} | {fit.n_signatures.mean():.2f} | "
+        print(f"| {label} | {fit.n_signatures.mean():.2f} | "
               f"{int((cos >= spa_cos - 1e-9).sum())} / {len(cos)} | {cos.mean():.4f} | "
               f"{max(0.0, float((spa_cos - cos).max())):.4f} |")
     pd.options.display.width = 200
