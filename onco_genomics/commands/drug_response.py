@@ -11,7 +11,8 @@ import click
 
 log = logging.getLogger(__name__)
 
-DRUG_MODEL_NAMES = click.Choice(["multitask", "xgboost", "elastic-net", "per-drug-mean"])
+DRUG_MODEL_NAMES = click.Choice(["multitask", "xgboost", "lowrank-elastic-net", "elastic-net",
+                                 "per-drug-mean"])
 ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
 
 

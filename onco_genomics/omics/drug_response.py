@@ -68,7 +68,8 @@ def train_drug_response(response: pd.DataFrame, cell_features: pd.DataFrame, *,
     drug_features
         Optional drugs x numeric features.
     model
-        ``multitask``, ``xgboost``, ``elastic-net`` or ``per-drug-mean``.
+        ``multitask``, ``xgboost``, ``lowrank-elastic-net``, ``elastic-net`` or
+        ``per-drug-mean``.
     params
         Hyper-parameters overriding the model's defaults.
     splits

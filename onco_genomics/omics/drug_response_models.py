@@ -1,6 +1,6 @@
 """Drug-response models: predict ln(IC50) for (cell line, drug) pairs.
 
-Two baselines and two learned models, all with one interface:
+Two baselines and three learned models, all with one interface:
 
 * ``fit(data)`` on a :class:`~onco_genomics.omics.drug_response_data.DrugResponseData`;
 * ``predict(cell_features, pairs, *, drug_features=None)`` -> ln(IC50) per row of ``pairs``
@@ -13,6 +13,9 @@ Pairs, not samples, are the unit here, so ``fit`` takes the data object rather t
 ============================  ===========================================================
 ``per-drug-mean``             the drug's mean ln(IC50) in training (global mean if unseen)
 ``elastic-net``               one elastic net per drug on cell features (``coef_``)
+``lowrank-elastic-net``       reduced-rank ridge shared by all drugs (a low-rank linear
+                              cell-line embedding, one linear head per drug) + one elastic
+                              net per drug on its residual (``coef_``)
 ``xgboost``                   gradient-boosted trees on cell features + drug encoding
                               (training mean/sd of the drug, drug features) (``booster_``)
 ``multitask``                 DeepDR-style network: a cell-line encoder shared by all drugs,
@@ -39,6 +42,7 @@ from torch import nn
 
 from onco_genomics.errors import OncogenError
 from onco_genomics.omics.drug_response_data import DrugResponseData
+from onco_genomics.omics.drug_response_lowrank import reduced_rank_ridge
 from onco_genomics.omics.model_dir import (
     load_torch_state,
     load_xgboost_booster,
@@ -210,11 +214,18 @@ class PerDrugElasticNet(DrugResponseModel):
         cells = data.cell_lines
         X = self._cell_matrix(data.cell_features, cells)
         Y = data.matrix(cells, self.drugs_)
-        coef = np.zeros((len(self.drugs_), X.shape[1]))
-        intercept = np.zeros(len(self.drugs_))
+        self.coef_scaled_, self.intercept_scaled_ = self._fit_nets(X, Y)
+        self._set_raw()
+        return self
+
+    def _fit_nets(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One ElasticNetCV per column of ``Y`` (NaN = not measured): coefficients (columns
+        x features) and intercepts."""
+        coef = np.zeros((Y.shape[1], X.shape[1]))
+        intercept = np.zeros(Y.shape[1])
         not_converged = 0
-        with Progress(len(self.drugs_), "drugs", enabled=False) as progress:
-            for d in range(len(self.drugs_)):
+        with Progress(Y.shape[1], "drugs", enabled=False) as progress:
+            for d in range(Y.shape[1]):
                 measured = np.isfinite(Y[:, d])
                 net = ElasticNetCV(l1_ratio=self.l1_ratio, alphas=self.n_alphas,
                                    eps=self.alpha_min_ratio,
@@ -229,11 +240,8 @@ class PerDrugElasticNet(DrugResponseModel):
                 progress.update(1)
         if not_converged:
             log.info("elastic net: coordinate descent stopped at max_iter on the alpha path "
-                     "of %d of %d drugs", not_converged, len(self.drugs_))
-        self.coef_scaled_ = coef
-        self.intercept_scaled_ = intercept
-        self._set_raw()
-        return self
+                     "of %d of %d drugs", not_converged, Y.shape[1])
+        return coef, intercept
 
     def _set_raw(self) -> None:
         raw = np.zeros((len(self.drugs_), len(self.feature_names_)))
@@ -266,6 +274,113 @@ class PerDrugElasticNet(DrugResponseModel):
         model._restore_common(payload)
         model.coef_scaled_ = np.asarray(payload["coef_scaled"], dtype=float)
         model.intercept_scaled_ = np.asarray(payload["intercept_scaled"], dtype=float)
+        model._set_raw()
+        return model
+
+
+@register_model_kind
+class LowRankElasticNet(PerDrugElasticNet):
+    """Shared low-rank response patterns plus drug-specific sparse effects.
+
+    Responses are standardised per drug (``(ln_ic50 - drug mean) / drug sd``, so every drug
+    weighs equally, as in the per-drug metrics). A reduced-rank ridge regression
+    (:func:`~onco_genomics.omics.drug_response_lowrank.reduced_rank_ridge`) fits what drugs
+    share: a ``rank``-dimensional linear cell-line embedding with one linear head per drug
+    (general sensitivity, tissue programmes), estimated from all drugs at once. One elastic
+    net per drug then fits that drug's own sparse effects on the residual; its CV shrinks
+    the correction to nothing where the shared part already explains the drug. With
+    ``residuals="out-of-fold"`` the residuals come from ``folds``-fold cross-fitted shared
+    predictions, so the elastic nets see the shared part's honest error, not its in-sample
+    fit.
+
+    Linear in the cell features: ``coef_`` / ``intercept_`` as for
+    :class:`PerDrugElasticNet` (sum of both parts, raw scale), ``coef_shared_`` the
+    low-rank part alone. Unseen drugs get the average of the drugs' models.
+
+    Parameters
+    ----------
+    rank
+        Number of shared response patterns.
+    ridge
+        L2 penalty of the shared part per training cell line (penalty = ``ridge`` x cell
+        lines, on standardised features).
+    residuals
+        ``"out-of-fold"`` or ``"in-sample"`` shared predictions for the elastic nets'
+        targets.
+    folds
+        Cross-fitting folds (over cell lines) for ``residuals="out-of-fold"``.
+    """
+
+    model_kind: ClassVar[str] = "drug-response/lowrank-elastic-net"
+
+    def __init__(self, *, rank: int = 10, ridge: float = 1.25, residuals: str = "out-of-fold",
+                 folds: int = 5, em_iterations: int = 5, l1_ratio: float = 0.5,
+                 n_alphas: int = 8, alpha_min_ratio: float = 0.02, cv: int = 3,
+                 min_feature_count: int = 5, random_state: int = 0) -> None:
+        super().__init__(l1_ratio=l1_ratio, n_alphas=n_alphas,
+                         alpha_min_ratio=alpha_min_ratio, cv=cv,
+                         min_feature_count=min_feature_count, random_state=random_state)
+        self.rank = rank
+        self.ridge = ridge
+        self.residuals = residuals
+        self.folds = folds
+        self.em_iterations = em_iterations
+
+    def fit(self, data: DrugResponseData) -> Self:
+        """Fit the shared low-rank part on all drugs, then one elastic net per drug on its
+        residual."""
+        if self.residuals not in ("out-of-fold", "in-sample"):
+            raise OncogenError(f"unknown residuals {self.residuals!r}; expected out-of-fold "
+                               "or in-sample")
+        self._fit_common(data)
+        self.drug_feature_names_ = []  # drug features are not used by this model
+        cells = data.cell_lines
+        X = self._cell_matrix(data.cell_features, cells)
+        Y = data.matrix(cells, self.drugs_)
+        mean = np.nanmean(Y, axis=0)
+        sd = np.nanstd(Y, axis=0)
+        sd = np.where(sd > 1e-12, sd, 1.0)
+        R = (Y - mean) / sd
+
+        def shared(rows: np.ndarray) -> np.ndarray:
+            return reduced_rank_ridge(X[rows], R[rows], ridge=self.ridge * int(rows.sum()),
+                                      rank=self.rank, iterations=self.em_iterations)
+
+        everything = np.ones(len(cells), dtype=bool)
+        coef_shared = shared(everything)  # features x drugs
+        if self.residuals == "out-of-fold" and len(cells) >= 2 * self.folds:
+            fold = np.random.default_rng(self.random_state).permutation(len(cells)) % self.folds
+            offset = np.empty_like(R)
+            for k in range(self.folds):
+                offset[fold == k] = X[fold == k] @ shared(fold != k)
+        else:
+            offset = X @ coef_shared
+        coef_own, intercept_own = self._fit_nets(X, R - offset)
+        self.coef_shared_scaled_ = (coef_shared * sd).T
+        self.coef_scaled_ = self.coef_shared_scaled_ + coef_own * sd[:, None]
+        self.intercept_scaled_ = mean + intercept_own * sd
+        self._set_raw()
+        return self
+
+    def _set_raw(self) -> None:
+        super()._set_raw()
+        raw = np.zeros((len(self.drugs_), len(self.feature_names_)))
+        raw[:, self.used_features_] = self.coef_shared_scaled_ / self.scale_
+        self.coef_shared_ = raw
+
+    def save_payload(self, directory: Path) -> dict[str, Any]:
+        """Coefficients (total and shared part) as JSON metadata."""
+        return {**super().save_payload(directory),
+                "coef_shared_scaled": self.coef_shared_scaled_.tolist()}
+
+    @classmethod
+    def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
+        """Rebuild from :meth:`save_payload`."""
+        model = cls(**payload["params"])
+        model._restore_common(payload)
+        model.coef_scaled_ = np.asarray(payload["coef_scaled"], dtype=float)
+        model.intercept_scaled_ = np.asarray(payload["intercept_scaled"], dtype=float)
+        model.coef_shared_scaled_ = np.asarray(payload["coef_shared_scaled"], dtype=float)
         model._set_raw()
         return model
 
@@ -617,6 +732,7 @@ class MultitaskDrugResponse(DrugResponseModel):
 DRUG_RESPONSE_MODELS: dict[str, type[DrugResponseModel]] = {
     "per-drug-mean": PerDrugMean,
     "elastic-net": PerDrugElasticNet,
+    "lowrank-elastic-net": LowRankElasticNet,
     "xgboost": XGBoostDrugResponse,
     "multitask": MultitaskDrugResponse,
 }
