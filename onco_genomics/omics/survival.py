@@ -182,7 +182,7 @@ def train_survival(data: SurvivalData, *, model: str = "coxnet",
     data
         Features and outcome.
     model
-        ``coxnet``, ``deepsurv``, ``autoencoder-cox`` or ``xgboost-cox``.
+        ``coxnet``, ``deepsurv``, ``autoencoder-cox``, ``xgboost-cox`` or ``ensemble-cox``.
     params
         Hyper-parameters overriding the estimator's defaults.
     cv_folds
