@@ -137,8 +137,8 @@ def test_read_bases_agree_with_cigar_and_nm(sim: Path) -> None:
                              read.get_aligned_pairs(matches_only=True))
             deleted_or_inserted = sum(n for op, n in read.cigartuples or () if op in (1, 2))
             assert mismatches + deleted_or_inserted == read.get_tag("NM"), read.to_string()
-            if read.cigartuples and read.cigartuples[0][0] == 4 or (
-                    read.cigartuples and read.cigartuples[-1][0] == 4):
+            ops = [op for op, _ in read.cigartuples or ()]
+            if ops and 4 in (ops[0], ops[-1]):
                 clipped[read.is_read1] += 1
     assert clipped[True] > 0 and clipped[False] > 0  # the check covered clipped mates
 
