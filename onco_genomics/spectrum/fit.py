@@ -441,10 +441,10 @@ def fit_signatures(catalog: pd.DataFrame, signatures: pd.DataFrame, *,
     residuals = np.zeros(n_samples)
     rng = np.random.default_rng(options.seed)
     gram = basis.T @ basis
-    nonempty = [j for j in range(n_samples) if counts[:, j].sum() > 0]
+    nonempty = set(np.flatnonzero(counts.sum(axis=0) > 0).tolist())
     cohort_step = (options.cohort_fraction > 0
                    and len(nonempty) >= options.cohort_min_samples)
-    with Progress(n_samples * (2 if cohort_step else 1), "samples") as progress:
+    with Progress(n_samples + (len(nonempty) if cohort_step else 0), "samples") as progress:
         selected: dict[int, list[int]] = {}
         for j in range(n_samples):
             if j in nonempty:
