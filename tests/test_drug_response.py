@@ -220,19 +220,26 @@ def test_lowrank_shares_a_weak_common_pattern_across_drugs() -> None:
                                               columns=[f"D{d}" for d in range(30)]), feats)
     enet = evaluate_split(data, lambda: PerDrugElasticNet(n_alphas=5),
                           scheme="unseen-cell-lines", seed=0)
-    lowrank = evaluate_split(data, lambda: LowRankElasticNet(rank=2, n_alphas=5),
-                             scheme="unseen-cell-lines", seed=0)
-    assert lowrank.per_drug_pearson > enet.per_drug_pearson + 0.05
-    assert lowrank.rmse < enet.rmse
-    model = LowRankElasticNet(rank=2, n_alphas=5, residuals="in-sample").fit(data)
+    for combine in ("blend", "residual"):
+        lowrank = evaluate_split(
+            data, lambda c=combine: LowRankElasticNet(ranks=(1, 3), rank=2, n_alphas=5,
+                                                      combine=c),
+            scheme="unseen-cell-lines", seed=0)
+        assert lowrank.per_drug_pearson > enet.per_drug_pearson + 0.05, combine
+        assert lowrank.rmse < enet.rmse, combine
+    model = LowRankElasticNet(ranks=(2,), n_alphas=5).fit(data)
+    own, shared = model.blend_weight_
+    assert own >= 0 and shared > 0  # the validation uses the shared pattern
+    assert {row["rank"] for row in model.inner_validation_} == {2.0}
     pairs = data.response.iloc[:60]
     X = feats.loc[pd.Index(pairs["cell_line"])].to_numpy()
     d = pd.Index(model.drugs_).get_indexer(pd.Index(pairs["drug"]))
     np.testing.assert_allclose(np.einsum("ij,ij->i", X, model.coef_[d]) + model.intercept_[d],
                                model.predict(feats, pairs), atol=1e-8)
     assert np.linalg.matrix_rank(model.coef_shared_, tol=1e-8) <= 2
-    with pytest.raises(OncogenError, match="residuals"):
-        LowRankElasticNet(residuals="maybe").fit(data)
+    for bad in ({"residuals": "maybe"}, {"combine": "stack"}, {"inner_fraction": 1.0}):
+        with pytest.raises(OncogenError, match="expected"):
+            LowRankElasticNet(**bad).fit(data)  # type: ignore[arg-type]
 
 
 def test_lowrank_explains_with_linear_shap(screen: DrugResponseData,

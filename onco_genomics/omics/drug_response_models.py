@@ -14,8 +14,9 @@ Pairs, not samples, are the unit here, so ``fit`` takes the data object rather t
 ``per-drug-mean``             the drug's mean ln(IC50) in training (global mean if unseen)
 ``elastic-net``               one elastic net per drug on cell features (``coef_``)
 ``lowrank-elastic-net``       reduced-rank ridge shared by all drugs (a low-rank linear
-                              cell-line embedding, one linear head per drug) + one elastic
-                              net per drug on its residual (``coef_``)
+                              cell-line embedding, one linear head per drug) blended with
+                              the per-drug elastic nets, weight by inner validation
+                              (``coef_``)
 ``xgboost``                   gradient-boosted trees on cell features + drug encoding
                               (training mean/sd of the drug, drug features) (``booster_``)
 ``multitask``                 DeepDR-style network: a cell-line encoder shared by all drugs,
@@ -280,58 +281,82 @@ class PerDrugElasticNet(DrugResponseModel):
 
 @register_model_kind
 class LowRankElasticNet(PerDrugElasticNet):
-    """Shared low-rank response patterns plus drug-specific sparse effects.
+    """Shared low-rank response patterns combined with per-drug sparse elastic nets.
 
     Responses are standardised per drug (``(ln_ic50 - drug mean) / drug sd``, so every drug
     weighs equally, as in the per-drug metrics). A reduced-rank ridge regression
     (:func:`~onco_genomics.omics.drug_response_lowrank.reduced_rank_ridge`) fits what drugs
     share: a ``rank``-dimensional linear cell-line embedding with one linear head per drug
-    (general sensitivity, tissue programmes), estimated from all drugs at once. One elastic
-    net per drug then fits that drug's own sparse effects on the residual; its CV shrinks
-    the correction to nothing where the shared part already explains the drug. With
-    ``residuals="out-of-fold"`` the residuals come from ``folds``-fold cross-fitted shared
-    predictions, so the elastic nets see the shared part's honest error, not its in-sample
-    fit.
+    (general sensitivity, tissue programmes), estimated from all drugs at once. The
+    per-drug elastic nets fit what is specific to each drug. Two ways to combine them:
+
+    * ``combine="blend"`` (default, stacking): ``a`` x elastic net + ``b`` x shared part,
+      with non-negative ``a``, ``b`` (least squares) and the rank (from ``ranks``) chosen on
+      an inner validation set of held-out *training* cell lines (``inner_fraction``);
+      ``a = 1, b = 0`` is the per-drug elastic net, so the validation can fall back to it.
+      ``blend_weight_`` holds ``(a, b)``.
+    * ``combine="residual"``: the elastic nets fit the residual of the shared part
+      (cross-fitted over ``folds`` folds of cell lines with ``residuals="out-of-fold"``),
+      the low-rank + sparse decomposition; rank ``rank``.
 
     Linear in the cell features: ``coef_`` / ``intercept_`` as for
-    :class:`PerDrugElasticNet` (sum of both parts, raw scale), ``coef_shared_`` the
+    :class:`PerDrugElasticNet` (both parts together, raw scale), ``coef_shared_`` the
     low-rank part alone. Unseen drugs get the average of the drugs' models.
 
     Parameters
     ----------
     rank
-        Number of shared response patterns.
+        Number of shared response patterns (``combine="residual"``).
+    ranks
+        Candidate ranks for ``combine="blend"``.
     ridge
         L2 penalty of the shared part per training cell line (penalty = ``ridge`` x cell
         lines, on standardised features).
+    combine
+        ``"blend"`` or ``"residual"``.
+    inner_fraction
+        Share of training cell lines held out to choose the blend weight and rank.
     residuals
-        ``"out-of-fold"`` or ``"in-sample"`` shared predictions for the elastic nets'
-        targets.
+        ``"out-of-fold"`` or ``"in-sample"`` shared predictions as the elastic nets' offset
+        (``combine="residual"``).
     folds
         Cross-fitting folds (over cell lines) for ``residuals="out-of-fold"``.
     """
 
     model_kind: ClassVar[str] = "drug-response/lowrank-elastic-net"
 
-    def __init__(self, *, rank: int = 10, ridge: float = 1.25, residuals: str = "out-of-fold",
-                 folds: int = 5, em_iterations: int = 5, l1_ratio: float = 0.5,
-                 n_alphas: int = 8, alpha_min_ratio: float = 0.02, cv: int = 3,
-                 min_feature_count: int = 5, random_state: int = 0) -> None:
+    def __init__(self, *, rank: int = 10, ranks: tuple[int, ...] = (3, 10, 30),
+                 ridge: float = 1.25, combine: str = "blend", inner_fraction: float = 0.2,
+                 residuals: str = "out-of-fold", folds: int = 5, em_iterations: int = 5,
+                 l1_ratio: float = 0.5, n_alphas: int = 8, alpha_min_ratio: float = 0.02,
+                 cv: int = 3, min_feature_count: int = 5, random_state: int = 0) -> None:
         super().__init__(l1_ratio=l1_ratio, n_alphas=n_alphas,
                          alpha_min_ratio=alpha_min_ratio, cv=cv,
                          min_feature_count=min_feature_count, random_state=random_state)
         self.rank = rank
+        self.ranks = ranks
         self.ridge = ridge
+        self.combine = combine
+        self.inner_fraction = inner_fraction
         self.residuals = residuals
         self.folds = folds
         self.em_iterations = em_iterations
 
+    def _shared(self, X: np.ndarray, R: np.ndarray, rank: int) -> np.ndarray:
+        return reduced_rank_ridge(X, R, ridge=self.ridge * X.shape[0], rank=rank,
+                                  iterations=self.em_iterations)
+
     def fit(self, data: DrugResponseData) -> Self:
-        """Fit the shared low-rank part on all drugs, then one elastic net per drug on its
-        residual."""
+        """Fit the shared low-rank part on all drugs and the per-drug elastic nets, then
+        combine them (see the class description)."""
+        if self.combine not in ("blend", "residual"):
+            raise OncogenError(f"unknown combine {self.combine!r}; expected blend or residual")
         if self.residuals not in ("out-of-fold", "in-sample"):
             raise OncogenError(f"unknown residuals {self.residuals!r}; expected out-of-fold "
                                "or in-sample")
+        if not 0 < self.inner_fraction < 1 or not self.ranks:
+            raise OncogenError("expected 0 < inner_fraction < 1 and at least one rank, got "
+                               f"{self.inner_fraction} and {self.ranks}")
         self._fit_common(data)
         self.drug_feature_names_ = []  # drug features are not used by this model
         cells = data.cell_lines
@@ -341,26 +366,60 @@ class LowRankElasticNet(PerDrugElasticNet):
         sd = np.nanstd(Y, axis=0)
         sd = np.where(sd > 1e-12, sd, 1.0)
         R = (Y - mean) / sd
-
-        def shared(rows: np.ndarray) -> np.ndarray:
-            return reduced_rank_ridge(X[rows], R[rows], ridge=self.ridge * int(rows.sum()),
-                                      rank=self.rank, iterations=self.em_iterations)
-
-        everything = np.ones(len(cells), dtype=bool)
-        coef_shared = shared(everything)  # features x drugs
-        if self.residuals == "out-of-fold" and len(cells) >= 2 * self.folds:
-            fold = np.random.default_rng(self.random_state).permutation(len(cells)) % self.folds
-            offset = np.empty_like(R)
-            for k in range(self.folds):
-                offset[fold == k] = X[fold == k] @ shared(fold != k)
+        rng = np.random.default_rng(self.random_state)
+        if self.combine == "blend":
+            self.blend_weight_, self.rank_, self.inner_validation_ = self._choose_blend(
+                X, R, sd, rng)
+            own_weight, shared_weight = self.blend_weight_
+            coef_shared = self._shared(X, R, self.rank_)
+            coef_own, intercept_own = self._fit_nets(X, R)
+            self.coef_shared_scaled_ = shared_weight * (coef_shared * sd).T
+            self.coef_scaled_ = self.coef_shared_scaled_ + own_weight * coef_own * sd[:, None]
+            self.intercept_scaled_ = mean + own_weight * intercept_own * sd
+            log.info("lowrank-elastic-net: weights %.2f (elastic net) and %.2f (shared part, "
+                     "rank %d) from inner validation", own_weight, shared_weight, self.rank_)
         else:
-            offset = X @ coef_shared
-        coef_own, intercept_own = self._fit_nets(X, R - offset)
-        self.coef_shared_scaled_ = (coef_shared * sd).T
-        self.coef_scaled_ = self.coef_shared_scaled_ + coef_own * sd[:, None]
-        self.intercept_scaled_ = mean + intercept_own * sd
+            self.blend_weight_, self.rank_, self.inner_validation_ = (1.0, 1.0), self.rank, []
+            coef_shared = self._shared(X, R, self.rank)  # features x drugs
+            if self.residuals == "out-of-fold" and len(cells) >= 2 * self.folds:
+                fold = rng.permutation(len(cells)) % self.folds
+                offset = np.empty_like(R)
+                for k in range(self.folds):
+                    offset[fold == k] = X[fold == k] @ self._shared(X[fold != k],
+                                                                    R[fold != k], self.rank)
+            else:
+                offset = X @ coef_shared
+            coef_own, intercept_own = self._fit_nets(X, R - offset)
+            self.coef_shared_scaled_ = (coef_shared * sd).T
+            self.coef_scaled_ = self.coef_shared_scaled_ + coef_own * sd[:, None]
+            self.intercept_scaled_ = mean + intercept_own * sd
         self._set_raw()
         return self
+
+    def _choose_blend(self, X: np.ndarray, R: np.ndarray, sd: np.ndarray,
+                      rng: np.random.Generator,
+                      ) -> tuple[tuple[float, float], int, list[dict[str, float]]]:
+        """Non-negative weights of (elastic net, shared part) and the rank with the lowest
+        MSE (raw ln(IC50) scale) on held-out training cell lines (stacking)."""
+        from scipy.optimize import nnls
+
+        n_val = max(1, round(self.inner_fraction * len(X)))
+        val = np.zeros(len(X), dtype=bool)
+        val[rng.choice(len(X), size=n_val, replace=False)] = True
+        coef_own, intercept_own = self._fit_nets(X[~val], R[~val])
+        measured = np.isfinite(R[val])
+        scale = np.broadcast_to(sd, measured.shape)[measured]
+        target = R[val][measured] * scale
+        own = (X[val] @ coef_own.T + intercept_own)[measured] * scale
+        rows = []
+        for rank in self.ranks:
+            shared = (X[val] @ self._shared(X[~val], R[~val], rank))[measured] * scale
+            weights, residual = nnls(np.column_stack([own, shared]), target)
+            rows.append({"rank": float(rank), "weight_elastic_net": float(weights[0]),
+                         "weight_shared": float(weights[1]),
+                         "mse": float(residual ** 2 / target.size)})
+        best = min(rows, key=lambda row: row["mse"])
+        return ((best["weight_elastic_net"], best["weight_shared"]), int(best["rank"]), rows)
 
     def _set_raw(self) -> None:
         super()._set_raw()
@@ -371,7 +430,9 @@ class LowRankElasticNet(PerDrugElasticNet):
     def save_payload(self, directory: Path) -> dict[str, Any]:
         """Coefficients (total and shared part) as JSON metadata."""
         return {**super().save_payload(directory),
-                "coef_shared_scaled": self.coef_shared_scaled_.tolist()}
+                "coef_shared_scaled": self.coef_shared_scaled_.tolist(),
+                "blend_weight": self.blend_weight_, "rank": self.rank_,
+                "inner_validation": self.inner_validation_}
 
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
@@ -381,6 +442,10 @@ class LowRankElasticNet(PerDrugElasticNet):
         model.coef_scaled_ = np.asarray(payload["coef_scaled"], dtype=float)
         model.intercept_scaled_ = np.asarray(payload["intercept_scaled"], dtype=float)
         model.coef_shared_scaled_ = np.asarray(payload["coef_shared_scaled"], dtype=float)
+        model.blend_weight_ = (float(payload["blend_weight"][0]),
+                               float(payload["blend_weight"][1]))
+        model.rank_ = int(payload["rank"])
+        model.inner_validation_ = list(payload["inner_validation"])
         model._set_raw()
         return model
 
