@@ -135,6 +135,17 @@ def test_filters_and_call_records() -> None:
     assert call_filters(0.9, 0, 30, threshold=0.5, options=options) == ()
     assert call_filters(0.3, 0, 30, threshold=0.5, options=options) == ("LowQual",)
     assert call_filters(0.9, 6, 30, threshold=0.5, options=options) == ("NormalSupport",)
+    # the SNV ALT-read floor (3 by default) flags 2-read SNVs, never indels
+    assert call_filters(0.9, 0, 30, threshold=0.5, options=options, vartype="SNV",
+                        tumor_alt=2) == ("LowAltReads",)
+    assert call_filters(0.9, 0, 30, threshold=0.5, options=options, vartype="SNV",
+                        tumor_alt=3) == ()
+    assert call_filters(0.9, 0, 30, threshold=0.5, options=options, vartype="DEL",
+                        tumor_alt=2) == ()
+    assert call_filters(0.9, 0, 30, threshold=0.5, options=FilterOptions(min_snv_alt_reads=2),
+                        vartype="SNV", tumor_alt=2) == ()
+    with pytest.raises(ValueError, match="min_snv_alt_reads"):
+        FilterOptions(min_snv_alt_reads=0)
     call = SomaticCall("20", 99, "A", "T", "SNV", 50, 10, 60, 30, 0, 30, 0.95, 13.01)
     assert SomaticCall.from_json(json.loads(json.dumps(call.to_json()))) == call
     variant = call.to_variant(normal_sample="N", tumor_sample="T")

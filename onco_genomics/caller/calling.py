@@ -338,7 +338,8 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
             normal_ref=cand.normal.ref, normal_alt=cand.normal.alt,
             normal_depth=cand.normal.depth, prob=float(prob), qual=float(qual),
             filters=call_filters(float(prob), cand.normal.alt, cand.normal.depth,
-                                 threshold=model.threshold, options=filters),
+                                 threshold=model.threshold, options=filters,
+                                 vartype=cand.vartype, tumor_alt=cand.tumor.alt),
         ))
     return calls
 

@@ -10,6 +10,12 @@ FILTER values written by the caller:
     The normal shows the allele clearly (at least ``normal_max_alt + 1`` reads and an
     allele fraction of at least ``normal_max_af``): a germline variant or a tumor-in-normal
     contaminated site that the network still scored high.
+``LowAltReads``
+    An SNV with fewer than ``min_snv_alt_reads`` (3) tumor ALT reads. Two coincident
+    sequencing errors at one position are far more common than true 2-read variants
+    (about 8 noise alleles per true one at 60x, benchmarks/caller_lowvaf_ceiling.py), and
+    the network's probabilities do not separate them; the record is kept so that a user
+    with a dense truth or a high-depth panel can take them back (``--min-snv-alt-reads 2``).
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ FILTERS: tuple[tuple[str, str], ...] = (
     ("LowQual", "Somatic probability (PROB) below the model's threshold"),
     ("NormalSupport", "The normal sample shows the alternate allele (likely germline or "
                       "tumor-in-normal contamination)"),
+    ("LowAltReads", "SNV with fewer tumor ALT reads than the caller's floor (default 3): "
+                    "coincident sequencing errors dominate there"),
 )
 
 INFO_FIELDS: tuple[HeaderField, ...] = (
@@ -57,17 +65,23 @@ class FilterOptions:
     normal_max_alt, normal_max_af
         NormalSupport when the normal has more than ``normal_max_alt`` ALT reads and an
         ALT fraction of at least ``normal_max_af``.
+    min_snv_alt_reads
+        LowAltReads for an SNV with fewer tumor ALT reads (indels are not affected: indel
+        errors are rare outside homopolymers, which the network sees).
     """
 
     min_prob_to_report: float = 0.1
     normal_max_alt: int = 2
     normal_max_af: float = 0.1
+    min_snv_alt_reads: int = 3
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_prob_to_report < 1.0:
             raise ValueError(f"min_prob_to_report must be in [0, 1), got {self.min_prob_to_report}")
         if self.normal_max_alt < 0 or not 0.0 <= self.normal_max_af <= 1.0:
             raise ValueError("normal_max_alt must be >= 0 and normal_max_af in [0, 1]")
+        if self.min_snv_alt_reads < 1:
+            raise ValueError(f"min_snv_alt_reads must be >= 1, got {self.min_snv_alt_reads}")
 
 
 @dataclass(frozen=True)
@@ -159,14 +173,20 @@ class SomaticCall:
 
 
 def call_filters(prob: float, normal_alt: int, normal_depth: int, *, threshold: float,
-                 options: FilterOptions) -> tuple[str, ...]:
-    """FILTER ids for a scored candidate (empty tuple means PASS)."""
+                 options: FilterOptions, vartype: str | None = None,
+                 tumor_alt: int | None = None) -> tuple[str, ...]:
+    """FILTER ids for a scored candidate (empty tuple means PASS).
+
+    ``vartype`` and ``tumor_alt`` enable the LowAltReads floor for SNVs.
+    """
     filters = []
     if prob < threshold:
         filters.append("LowQual")
     normal_af = normal_alt / normal_depth if normal_depth else 0.0
     if normal_alt > options.normal_max_alt and normal_af >= options.normal_max_af:
         filters.append("NormalSupport")
+    if vartype == "SNV" and tumor_alt is not None and tumor_alt < options.min_snv_alt_reads:
+        filters.append("LowAltReads")
     return tuple(filters)
 
 

@@ -29,6 +29,9 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
               help="Model folder from `oncogen train caller` [default: the shipped model].")
 @click.option("--min-af", type=float, default=0.02, show_default=True,
               help="Tumor allele fraction floor for candidate sites.")
+@click.option("--min-snv-alt-reads", type=click.IntRange(min=1), default=3, show_default=True,
+              help="SNVs with fewer tumor ALT reads get FILTER LowAltReads (2-read SNVs are "
+                   "mostly coincident sequencing errors; see docs/benchmarks/caller.md).")
 @click.option("--device", type=_DEVICE, default="auto", show_default=True,
               help="Run the network on the GPU (cuda), CPU, or CUDA when available (auto).")
 @click.option("--chunk-size", type=int, default=50_000, show_default=True,
@@ -39,17 +42,19 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
 @click.option("--tumor-sample", default=None, help="Tumor sample name [default: @RG SM].")
 @click.option("--normal-sample", default=None, help="Normal sample name [default: @RG SM].")
 def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tuple[str, ...],
-         bed: Path | None, threads: int, model: Path | None, min_af: float, device: str,
-         chunk_size: int, resume: bool, keep_work: bool, tumor_sample: str | None,
-         normal_sample: str | None) -> None:
+         bed: Path | None, threads: int, model: Path | None, min_af: float,
+         min_snv_alt_reads: int, device: str, chunk_size: int, resume: bool, keep_work: bool,
+         tumor_sample: str | None, normal_sample: str | None) -> None:
     """Call somatic SNVs and indels in TUMOR against its matched NORMAL (indexed BAM/CRAM)."""
     from onco_genomics.caller.calling import call_somatic
+    from onco_genomics.caller.records import FilterOptions
     from onco_genomics.cli import command_line
 
     result = call_somatic(tumor, normal, reference=reference, output=output, regions=regions,
                           bed=bed, threads=threads, model=model, min_af=min_af, device=device,
                           chunk_size=chunk_size, resume=resume, keep_work=keep_work,
                           tumor_sample=tumor_sample, normal_sample=normal_sample,
+                          filters=FilterOptions(min_snv_alt_reads=min_snv_alt_reads),
                           command_line=command_line())
     click.echo(f"{result.output}: {len(result.calls)} records, {result.n_pass} PASS", err=True)
 
