@@ -1,7 +1,7 @@
 """Accuracy of `oncogen call` beside peer callers on held-out simulated tumor/normal pairs.
 
 Simulates (if not already in WORK) pairs from the held-out region of real GRCh37 chr20
-(20:40,000,001-42,000,000; never used for training), runs
+(20:40,000,001-43,000,000; never used for training), runs
 
 * oncogen call (the shipped model unless --model),
 * bcftools mpileup + call on tumor and normal jointly, keeping sites with >= 2 tumor ALT
@@ -53,6 +53,10 @@ CONFIGS = (
             "0.05-1.0", "--snv-rate", "300", "--indel-rate", "100", "--contamination", "0.03",
             "--oxog-sites", "100", "--oxog-rate", "0.001", "--dup-rate", "0.2",
             "--seed", "4343")),
+    Config("vaf5_60x", "held-out 1 Mb, 60x/30x, purity 1.0, every somatic variant at VAF 5% "
+           "(the issue's low-VAF target)", "20:42000001-43000000",
+           ("--tumor-depth", "60", "--normal-depth", "30", "--purity", "1.0", "--vaf", "0.05",
+            "--snv-rate", "300", "--indel-rate", "100", "--seed", "4444")),
 )
 
 
@@ -189,7 +193,8 @@ def plot(results: dict[str, dict[str, list[dict[str, object]]]], path: Path) -> 
                 sel = [r for r in rows if r["variant_type"] == vtype
                        and r["vaf_bin"] not in ("all", "unknown")]
                 ax.plot([str(r["vaf_bin"]) for r in sel],
-                        [float(str(r["f1"])) for r in sel], marker="o", label=caller)
+                        [float("nan") if r["f1"] in (None, "None") else float(str(r["f1"]))
+                         for r in sel], marker="o", label=caller)
             ax.set_title(f"{config.name}: {vtype}")
             ax.set_ylim(0, 1.02)
             ax.set_ylabel("F1")

@@ -105,7 +105,7 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         lines.append(f"| {name} | {m['positives']} | {fmt(m['recall'])} |")
     lines += [
         "",
-        "Whole-pipeline accuracy on held-out simulated pairs (20:40-42 Mb), beside bcftools "
+        "Whole-pipeline accuracy on held-out simulated pairs (20:40-43 Mb), beside bcftools "
         f"and freebayes: see {benchmark or 'docs/benchmarks/caller.md'}.",
         "",
         "## Limitations",
@@ -117,13 +117,19 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         "precision on real samples; retrain with `oncogen train caller` on truth-labelled "
         "real pairs where available.",
         "* Variants with fewer than 2 tumor ALT reads or below the candidate AF floor are "
-        "never proposed; indels longer than 20 bp share one length class.",
+        "never proposed; `oncogen call` marks SNVs with fewer than 3 tumor ALT reads "
+        "LowAltReads (not PASS; `--min-snv-alt-reads 2` takes them back), because two "
+        "coincident sequencing errors outnumber true 2-read SNVs several-fold and this "
+        "network does not separate them (benchmarks/caller_lowvaf_ceiling.py). Indels longer "
+        "than 20 bp share one length class.",
         "* Probabilities are calibrated on the balanced-sampled training only through the "
         "threshold chosen on validation; PROB is a score, not a calibrated posterior.",
         "* The training and validation pairs carry about 650 somatic variants per Mb, far "
-        "denser than real tumours; at lower densities the same false positives (mostly two "
-        "coincident sequencing errors at 3-4 % AF) weigh more: precision on example_data (40 "
-        "variants in 200 kb) is 0.51 at recall 0.78.",
+        "denser than real tumours (1-100 per Mb); the decision threshold was chosen at that "
+        "density, so on a real tumour expect lower precision than the tables show, mostly "
+        "from low-AF calls.",
+        "* The simulator placed read 2's soft clip on the wrong end before the fix of "
+        "2026-12-01 (docs/simulate.md); this model was trained on pairs simulated after it.",
         "* Reproducibility: the pairs were simulated with the simulator of this repository's "
         "history at the time of training; later simulator changes can make "
         "`models/train_default_caller.sh` give slightly different data and weights.",

@@ -8,9 +8,9 @@
 # Environment: WORK (scratch folder, default /tmp/oncogen_caller_training), THREADS (default 2),
 # OUT (model folder, default onco_genomics/data/models/caller_default).
 #
-# Data: ten tumor/normal pairs simulated by `oncogen simulate` from real GRCh37 chromosome 20
+# Data: twelve tumor/normal pairs simulated by `oncogen simulate` from real GRCh37 chromosome 20
 # sequence (Debian vt-examples, /usr/share/doc/vt/examples/ref/20.fa.gz, MIT), 0.75 Mb each,
-# 7.5 Mb in all, inside the regions reserved for caller training (20:20,000,001-26,000,000 and
+# 9 Mb in all (two of them low-VAF only, 2-15 %), inside the regions reserved for caller training (20:20,000,001-26,000,000 and
 # 20:30,000,001-34,000,000; the held-out benchmark region 20:40,000,001-42,000,000 and the
 # example_data slice 20:10,000,001-10,200,000 are not used). Settings span tumor depth 30-150x,
 # normal 20-60x, purity 0.2-1.0, truth VAF about 2-50%, subclones, tumor-in-normal
@@ -44,6 +44,8 @@ CONFIGS=(
   "t08 20:31500001-32250000  45 25 0.9 0.02-0.5 --dup-rate 0.2 --pcr-error-fraction 0.5"
   "t09 20:23750001-24500000  60 30 0.7 0.03-0.7"
   "t10 20:24500001-25250000  90 35 1.0 0.02-0.3 --oxog-sites 40"
+  "t11 20:32250001-33000000  60 30 1.0 0.02-0.12"
+  "t12 20:33000001-33750000  80 30 0.9 0.02-0.15 --oxog-sites 40"
 )
 
 if [ "$PHASE" = all ] || [ "$PHASE" = simulate ]; then

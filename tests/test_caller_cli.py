@@ -2,13 +2,13 @@
 
 Two held-out pairs, neither in the model's training regions:
 
-* tests/data/caller/pair: 40 kb of chr20 (15,000,001-15,040,000) at 50x/25x with 44
+* tests/data/caller/pair: 40 kb of chr20 (15,000,001-15,040,000) at 50x/25x with 43
   somatic SNVs/indels at VAF 2.5-50 % (see test_caller_calling.py for the command);
 * example_data/ (engineer "simulate"): 20:10,000,001-10,200,000 at 60x/30x with 40 somatic
   variants at VAF 5-50 %.
 
-Thresholds are set below the measured values (fixture: recall 0.86, precision 0.86;
-example_data: recall 0.78, precision 0.51) with room for noise, and far above what an
+Thresholds are set below the measured values (fixture: recall 0.93, precision 0.98;
+example_data: recall 0.85, precision 0.94) with room for noise, and far above what an
 untrained (no call reaches PROB 0.1) or mis-wired model reaches.
 """
 
@@ -61,8 +61,8 @@ def test_cli_call_finds_planted_variants(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "PASS" in result.output
     score = overall(DATA / "pair" / "truth.vcf.gz", out, DATA / "ref.fa")
-    assert score["recall"] >= 0.7, score
-    assert score["precision"] >= 0.75, score
+    assert score["recall"] >= 0.8, score
+    assert score["precision"] >= 0.85, score
 
 
 @pytest.mark.slow
@@ -76,7 +76,8 @@ def test_cli_call_on_example_data(tmp_path: Path) -> None:
         "--threads", "2"])
     assert result.exit_code == 0, result.output
     score = overall(pair / "truth.vcf.gz", out, ref, read_bed(pair / "confident.bed"))
-    assert score["recall"] >= 0.7, score
-    # low-VAF false positives (two coincident sequencing errors) keep precision low here;
-    # see docs/benchmarks/caller.md
-    assert score["precision"] >= 0.4, score
+    assert score["recall"] >= 0.75, score
+    assert score["precision"] >= 0.85, score
+    # 2-read SNVs are written but not PASS (FILTER LowAltReads)
+    flagged = [v for v in read_variants(out) if "LowAltReads" in v.filters]
+    assert flagged and all(v.sample_data["TUMOR"]["AD"][1] < 3 for v in flagged)
