@@ -24,13 +24,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from signatures_spa_common import (
+    fit_variants,
     reconstruction_cosine,
     run_oncogen,
     run_spa,
     spa_data_dir,
 )
 
-from onco_genomics.spectrum.fit import FitOptions, fit_signatures
+from onco_genomics.spectrum.fit import fit_signatures
 from onco_genomics.spectrum.matrix_files import read_catalog
 from onco_genomics.spectrum.reference_signatures import load_reference_signatures
 
@@ -101,13 +102,7 @@ def main() -> None:
     print("| variant | mean signatures | samples with cosine >= SPA | "
           "mean cosine | largest deficit |")
     print("|---|---:|---:|---:|---:|")
-    variants = [(f"default, --min-improvement {rho:.2f}", FitOptions(min_improvement=rho))
-                for rho in (0.1, 0.15, 0.2, 0.25, 0.3)]
-    variants += [("least-squares exposures", FitOptions(objective="least-squares")),
-                 ("no cohort prior", FitOptions(cohort_fraction=0.0)),
-                 ("neither (the previous method)",
-                  FitOptions(objective="least-squares", cohort_fraction=0.0))]
-    for label, options in variants:
+    for label, options in fit_variants():
         fit = fit_signatures(catalog, cosmic, options=replace(options, n_bootstrap=0))
         cos = fit.cosine
         print(f"| {label} | {fit.n_signatures.mean():.2f} | "

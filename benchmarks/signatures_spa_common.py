@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from onco_genomics.spectrum.fit import FitOptions
+
 SPA_SCRIPT = """
 import sys
 from SigProfilerAssignment import Analyzer
@@ -87,3 +89,15 @@ def spa_data_dir() -> Path:
     import SigProfilerAssignment
 
     return Path(os.path.dirname(SigProfilerAssignment.__file__)) / "data"
+
+
+def fit_variants() -> list[tuple[str, FitOptions]]:
+    """(label, FitOptions) of the method variants both fit benchmarks tabulate."""
+    variants: list[tuple[str, FitOptions]] = [
+        (f"default, --min-improvement {rho:.2f}", FitOptions(min_improvement=rho))
+        for rho in (0.1, 0.15, 0.2, 0.25, 0.3)]
+    variants += [("least-squares exposures", FitOptions(objective="least-squares")),
+                 ("no cohort prior", FitOptions(cohort_fraction=0.0)),
+                 ("neither (the previous method)",
+                  FitOptions(objective="least-squares", cohort_fraction=0.0))]
+    return variants

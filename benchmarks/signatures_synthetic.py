@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from signatures_spa_common import run_oncogen, run_spa
+from signatures_spa_common import fit_variants, run_oncogen, run_spa
 
 from onco_genomics.spectrum.catalog import MutationCatalog
-from onco_genomics.spectrum.fit import FitOptions, fit_signatures
+from onco_genomics.spectrum.fit import fit_signatures
 from onco_genomics.spectrum.matrix_files import write_catalog
 from onco_genomics.spectrum.reference_signatures import load_reference_signatures
 
@@ -101,13 +101,7 @@ def main() -> None:
     print("\n### oncogen variants (mean L1 / false positives per sample)\n")
     print("| variant | " + " | ".join(f"{n:,}" for n in LEVELS) + " |")
     print("|---|" + "---:|" * len(LEVELS))
-    variants = [(f"default, --min-improvement {rho:.2f}", FitOptions(min_improvement=rho))
-                for rho in (0.1, 0.15, 0.2, 0.25, 0.3)]
-    variants += [("least-squares exposures", FitOptions(objective="least-squares")),
-                 ("no cohort prior", FitOptions(cohort_fraction=0.0)),
-                 ("neither (the previous method)",
-                  FitOptions(objective="least-squares", cohort_fraction=0.0))]
-    for label, options in variants:
+    for label, options in fit_variants():
         fit = fit_signatures(catalog, cosmic, options=replace(options, n_bootstrap=0))
         table = score(truth, fit.exposures.T)
         cells = [f"{table[table['level'] == n]['l1'].mean():.3f} / "

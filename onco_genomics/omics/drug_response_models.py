@@ -272,11 +272,15 @@ class PerDrugElasticNet(DrugResponseModel):
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild from :meth:`save_payload`."""
         model = cls(**payload["params"])
-        model._restore_common(payload)
-        model.coef_scaled_ = np.asarray(payload["coef_scaled"], dtype=float)
-        model.intercept_scaled_ = np.asarray(payload["intercept_scaled"], dtype=float)
+        model._restore(payload)
         model._set_raw()
         return model
+
+    def _restore(self, payload: dict[str, Any]) -> None:
+        """Fitted attributes from a :meth:`save_payload` dict (subclasses add theirs)."""
+        self._restore_common(payload)
+        self.coef_scaled_ = np.asarray(payload["coef_scaled"], dtype=float)
+        self.intercept_scaled_ = np.asarray(payload["intercept_scaled"], dtype=float)
 
 
 @register_model_kind
@@ -434,20 +438,13 @@ class LowRankElasticNet(PerDrugElasticNet):
                 "blend_weight": self.blend_weight_, "rank": self.rank_,
                 "inner_validation": self.inner_validation_}
 
-    @classmethod
-    def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
-        """Rebuild from :meth:`save_payload`."""
-        model = cls(**payload["params"])
-        model._restore_common(payload)
-        model.coef_scaled_ = np.asarray(payload["coef_scaled"], dtype=float)
-        model.intercept_scaled_ = np.asarray(payload["intercept_scaled"], dtype=float)
-        model.coef_shared_scaled_ = np.asarray(payload["coef_shared_scaled"], dtype=float)
-        model.blend_weight_ = (float(payload["blend_weight"][0]),
-                               float(payload["blend_weight"][1]))
-        model.rank_ = int(payload["rank"])
-        model.inner_validation_ = list(payload["inner_validation"])
-        model._set_raw()
-        return model
+    def _restore(self, payload: dict[str, Any]) -> None:
+        super()._restore(payload)
+        self.coef_shared_scaled_ = np.asarray(payload["coef_shared_scaled"], dtype=float)
+        self.blend_weight_ = (float(payload["blend_weight"][0]),
+                              float(payload["blend_weight"][1]))
+        self.rank_ = int(payload["rank"])
+        self.inner_validation_ = list(payload["inner_validation"])
 
 
 @register_model_kind
