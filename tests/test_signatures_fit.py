@@ -258,3 +258,61 @@ def test_new_options_are_checked() -> None:
         FitOptions(cohort_min_samples=1)
     with pytest.raises(OptionsError, match="private_deviance"):
         FitOptions(private_deviance=-1.0)
+
+
+def _cli_fit(tmp_path: Path, *extra: str) -> tuple[int, str, Path]:
+    sigs = _signatures()
+    write_matrix(sigs, tmp_path / "sigs.txt", index_name="Type")
+    write_catalog(MutationCatalog("sbs96", _catalog(sigs, TRUTH, noise=True)),
+                  tmp_path / "catalog.tsv")
+    out = tmp_path / "exposures.tsv"
+    result = CliRunner().invoke(cli, ["signatures", "fit", str(tmp_path / "catalog.tsv"),
+                                      "--reference", str(tmp_path / "sigs.txt"), "-o",
+                                      str(out), "--bootstrap", "0", *extra])
+    return result.exit_code, result.output, out
+
+
+def test_cli_fit_options_reach_the_api(tmp_path: Path) -> None:
+    sigs = _signatures()
+    catalog = _catalog(sigs, TRUTH, noise=True)
+    for extra, options in [
+            (["--objective", "least-squares"], FitOptions(objective="least-squares")),
+            (["--cohort-fraction", "0"], FitOptions(cohort_fraction=0.0)),
+            (["--cohort-min-samples", "2", "--cohort-fraction", "0.5",
+              "--private-deviance", "1e9"],
+             FitOptions(cohort_min_samples=2, cohort_fraction=0.5, private_deviance=1e9))]:
+        code, output, out = _cli_fit(tmp_path, *extra)
+        assert code == 0, output
+        matrix = pd.read_csv(out.with_name("exposures.matrix.tsv"), sep="\t", index_col=0)
+        expected = fit_signatures(catalog, sigs,
+                                  options=FitOptions(**{**options.__dict__, "n_bootstrap": 0}))
+        np.testing.assert_allclose(matrix.T.to_numpy(), expected.exposures.to_numpy(),
+                                   rtol=1e-5, atol=1e-3)
+
+
+def test_cli_cohort_options_change_the_fit(tmp_path: Path) -> None:
+    """With a cohort step forced on (3 samples) and no private signatures allowed, sample A
+    must use only signatures chosen in at least two samples."""
+    code, output, out = _cli_fit(tmp_path, "--cohort-min-samples", "2",
+                                 "--cohort-fraction", "0.5", "--private-deviance", "1e9")
+    assert code == 0, output
+    exposures = pd.read_csv(out, sep="\t")
+    used = set(exposures.loc[exposures["sample"] == "A", "signature"])
+    assert used <= {"SIG3"}, used
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--objective", "l1"], "objective (--objective) must be one of poisson, least-squares"),
+    (["--cohort-fraction", "1.5"], "cohort_fraction (--cohort-fraction) must be within"),
+    (["--cohort-fraction", "nan"], "cohort_fraction (--cohort-fraction) must be within"),
+    (["--cohort-min-samples", "1"], "cohort_min_samples (--cohort-min-samples) must be >= 2"),
+    (["--private-deviance", "-3"], "private_deviance (--private-deviance) must be >= 0"),
+    (["--min-improvement", "1"], "--min-improvement must be within [0, 1)"),
+])
+def test_cli_fit_refuses_bad_option_values(tmp_path: Path, extra: list[str],
+                                           message: str) -> None:
+    code, output, out = _cli_fit(tmp_path, *extra)
+    assert code == 2
+    assert f"oncogen: error: {message}" in output
+    assert "Traceback" not in output
+    assert not out.exists()

@@ -39,6 +39,20 @@ def signatures() -> None:
 @click.option("--bootstrap", "n_bootstrap", type=int, default=100, show_default=True,
               help="Bootstrap replicates for 95% confidence intervals (0: none).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--objective", default="poisson", show_default=True,
+              help="Exposures of the chosen signatures: poisson (maximise the Poisson "
+                   "likelihood of the counts) or least-squares (NNLS: the highest "
+                   "reconstruction cosine for the chosen set).")
+@click.option("--cohort-fraction", type=float, default=0.05, show_default=True,
+              help="Cohort prior: a signature chosen in at least this fraction of the "
+                   "samples (and in at least two) is a cohort signature, which samples are "
+                   "refitted among; 0 turns the cohort step off.")
+@click.option("--cohort-min-samples", type=int, default=10, show_default=True,
+              help="Run the cohort step only for catalogs with at least this many "
+                   "non-empty samples.")
+@click.option("--private-deviance", type=float, default=20.0, show_default=True,
+              help="A sample keeps its own (non-cohort) signatures only if they lower the "
+                   "Poisson deviance by more than this per signature outside the cohort set.")
 @click.option("--exclude", multiple=True,
               help="Signature not to fit (e.g. a sequencing artefact); repeatable.")
 @click.option("--opportunity", default=None,
@@ -49,14 +63,19 @@ def signatures() -> None:
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also draw stacked exposure bars (.png/.svg/.pdf).")
 def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
-        max_signatures: int, n_bootstrap: int, seed: int, exclude: tuple[str, ...],
-        opportunity: str | None, genome_build: str, plot: Path | None) -> None:
+        max_signatures: int, n_bootstrap: int, seed: int, objective: str,
+        cohort_fraction: float, cohort_min_samples: int, private_deviance: float,
+        exclude: tuple[str, ...], opportunity: str | None, genome_build: str,
+        plot: Path | None) -> None:
     """Fit reference signatures to every sample of CATALOG (SigProfiler layout)."""
     from onco_genomics.spectrum.fit import FitOptions, fit_catalog
     from onco_genomics.spectrum.matrix_files import read_catalog, write_matrix
 
     options = FitOptions(min_improvement=min_improvement, max_signatures=max_signatures,
-                         n_bootstrap=n_bootstrap, seed=seed)
+                         n_bootstrap=n_bootstrap, seed=seed, objective=objective,
+                         cohort_fraction=cohort_fraction,
+                         cohort_min_samples=cohort_min_samples,
+                         private_deviance=private_deviance)
     result = fit_catalog(read_catalog(catalog), reference, options=options,
                          exclude=exclude, opportunity=opportunity, genome_build=genome_build)
     write_matrix(result.exposure_table().set_index("sample"), output, index_name="sample")

@@ -116,16 +116,16 @@ class FitOptions:
         if self.max_signatures < 1:
             raise OptionsError(f"--max-signatures must be >= 1, found {self.max_signatures}")
         if self.objective not in OBJECTIVES:
-            raise OptionsError(f"objective must be one of {OBJECTIVES}, found "
-                               f"{self.objective!r}")
+            raise OptionsError(f"objective (--objective) must be one of "
+                               f"{', '.join(OBJECTIVES)}, found {self.objective!r}")
         if not 0.0 <= self.cohort_fraction <= 1.0:
-            raise OptionsError(f"cohort_fraction must be within [0, 1], found "
-                               f"{self.cohort_fraction}")
+            raise OptionsError(f"cohort_fraction (--cohort-fraction) must be within [0, 1] "
+                               f"(0 turns the cohort prior off), found {self.cohort_fraction}")
         if self.cohort_min_samples < 2:
-            raise OptionsError(f"cohort_min_samples must be >= 2, found "
-                               f"{self.cohort_min_samples}")
-        if self.private_deviance < 0:
-            raise OptionsError(f"private_deviance must be >= 0, found "
+            raise OptionsError(f"cohort_min_samples (--cohort-min-samples) must be >= 2, "
+                               f"found {self.cohort_min_samples}")
+        if not self.private_deviance >= 0:  # also refuses NaN
+            raise OptionsError(f"private_deviance (--private-deviance) must be >= 0, found "
                                f"{self.private_deviance}")
 
 
