@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -276,6 +276,33 @@ class _SampleProblem:
         return active, cos
 
 
+def forward_swap_path(m: np.ndarray, basis: np.ndarray, *, gram: np.ndarray | None = None,
+                      candidates: Sequence[int] | None = None,
+                      max_size: int | None = None) -> Iterator[tuple[list[int], float]]:
+    """The sets of step 1 of the module docstring, one per size: ``(columns, cosine)``.
+
+    Yields the best single signature (swap-refined), then each swap-refined forward
+    addition, with the NNLS reconstruction cosine of each (columns in path order, not
+    sorted), up to ``max_size`` signatures or a perfect fit. A lazy generator: a caller that
+    stops early pays only for the sizes it looked at.
+    """
+    if m.sum() <= 0:
+        return
+    gram = basis.T @ basis if gram is None else gram
+    columns = list(range(basis.shape[1])) if candidates is None else sorted(candidates)
+    if not columns:
+        return
+    problem = _SampleProblem(m, basis[:, columns], gram[np.ix_(columns, columns)])
+    limit = len(columns) if max_size is None else min(max_size, len(columns))
+    active, cos = problem.best_addition([])
+    active, cos = problem.refine_by_swaps(active, cos)
+    yield [columns[i] for i in active], cos
+    while len(active) < limit and 1.0 - cos > 1e-6:  # a perfect fit needs nothing more
+        active, cos = problem.best_addition(active)
+        active, cos = problem.refine_by_swaps(active, cos)
+        yield [columns[i] for i in active], cos
+
+
 def select_signatures(m: np.ndarray, basis: np.ndarray, *, options: FitOptions,
                       gram: np.ndarray | None = None,
                       candidates: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
@@ -284,26 +311,21 @@ def select_signatures(m: np.ndarray, basis: np.ndarray, *, options: FitOptions,
     Steps 1-2 of the module docstring, among ``candidates`` (column indices; all columns
     when None).
     """
-    if m.sum() <= 0:
-        return [], np.zeros(0)
-    gram = basis.T @ basis if gram is None else gram
-    columns = list(range(basis.shape[1])) if candidates is None else sorted(candidates)
-    if not columns:
-        return [], np.zeros(0)
-    problem = _SampleProblem(m, basis[:, columns], gram[np.ix_(columns, columns)])
-    active, cos = problem.best_addition([])
-    active, cos = problem.refine_by_swaps(active, cos)
-    limit = min(options.max_signatures, len(columns))
-    while len(active) < limit and 1.0 - cos > 1e-6:  # a perfect fit needs nothing more
-        candidate, candidate_cos = problem.best_addition(active)
-        candidate, candidate_cos = problem.refine_by_swaps(candidate, candidate_cos)
-        if (1.0 - candidate_cos) > (1.0 - cos) * (1.0 - options.min_improvement):
+    chosen: list[int] = []
+    cos = 0.0
+    for active, candidate_cos in forward_swap_path(m, basis, gram=gram, candidates=candidates,
+                                                   max_size=options.max_signatures):
+        if chosen and (1.0 - candidate_cos) > (1.0 - cos) * (1.0 - options.min_improvement):
             break
-        active, cos = candidate, candidate_cos
-    active = sorted(active)
-    weights, _ = problem.solve(active)
+        chosen, cos = active, candidate_cos
+    if not chosen:
+        return [], np.zeros(0)
+    chosen = sorted(chosen)
+    gram = basis.T @ basis if gram is None else gram
+    weights, _ = _SampleProblem(m, basis[:, chosen],
+                                gram[np.ix_(chosen, chosen)]).solve(range(len(chosen)))
     keep = [i for i, w in enumerate(weights) if w > 0]
-    return [columns[active[i]] for i in keep], weights[keep]
+    return [chosen[i] for i in keep], weights[keep]
 
 
 def poisson_deviance(m: np.ndarray, mu: np.ndarray) -> float:
