@@ -57,10 +57,12 @@ def main() -> None:
                   f" | {s['uno_c_mean']:.3f} ({s['uno_c_sd']:.3f}) | "
                   f"{s['integrated_brier_mean']:.3f} | {s['mean_auc_mean']:.3f} | "
                   f"{s['logrank_p_oof_groups']:.2g} | {time.time() - start:.0f} |", flush=True)
+            per_fold = " ".join(f"{f.scores.harrell_c:.3f}" for f in cv.folds)
             weights = [getattr(m, "coxnet_weight_", None) for m in fitted]
-            if all(w is not None for w in weights):  # ensemble-cox: its inner-CV choices
-                print(f"<!-- {name} {model}: Coxnet weight per outer fold "
-                      f"{' '.join(f'{w:g}' for w in weights)} -->", flush=True)
+            chosen = (f"; Coxnet weight per outer fold {' '.join(f'{w:g}' for w in weights)}"
+                      if all(w is not None for w in weights) else "")  # ensemble-cox
+            print(f"<!-- {name} {model}: Harrell C per outer fold {per_fold}{chosen} -->",
+                  flush=True)
 
 
 if __name__ == "__main__":

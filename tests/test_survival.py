@@ -288,17 +288,79 @@ def test_ensemble_weight_is_chosen_inside_fit(
         train_test: tuple[SurvivalData, SurvivalData]) -> None:
     train, _ = train_test
     X, y = train.features.to_numpy(), train.outcome.to_structured()
+    weights = (1.0, 0.75, 0.5, 0.25, 0.0)
     for one_se_rule in (False, True):
-        ensemble = EnsembleCox(max_features=10, inner_folds=3, one_se_rule=one_se_rule,
+        ensemble = EnsembleCox(max_features=10, inner_folds=3, inner_repeats=2,
+                               coxnet_weights=weights, one_se_rule=one_se_rule,
                                partner_params={"n_estimators": 30}).fit(X, y)
-        assert set(ensemble.inner_cv_c_) == {"1", "0.75", "0.5", "0.25", "0"}
-        best = max(ensemble.inner_cv_c_.values())
-        margin = ensemble.inner_cv_se_ if one_se_rule else 0.0
-        assert ensemble.inner_cv_c_[f"{ensemble.coxnet_weight_:g}"] >= best - margin
+        assert set(ensemble.inner_cv_c_) == set(ensemble.inner_cv_se_) == {
+            "1", "0.75", "0.5", "0.25", "0"}
+        best_w = max(ensemble.inner_cv_c_, key=lambda w: ensemble.inner_cv_c_[w])
+        best = ensemble.inner_cv_c_[best_w]
+        assert ensemble.inner_cv_se_[best_w] == 0.0  # paired with itself
+        margin = (ensemble.inner_cv_se_ if one_se_rule
+                  else dict.fromkeys(ensemble.inner_cv_c_, 0.0))
+        chosen = f"{ensemble.coxnet_weight_:g}"
+        assert best - ensemble.inner_cv_c_[chosen] <= margin[chosen] + 1e-12
         # the most linear blend that is good enough: no larger Coxnet weight qualifies
-        assert all(c < best - margin for w, c in ensemble.inner_cv_c_.items()
+        assert all(best - c > margin[w] for w, c in ensemble.inner_cv_c_.items()
                    if float(w) > ensemble.coxnet_weight_)
         assert len(ensemble.members_) == (1 if ensemble.coxnet_weight_ in (0.0, 1.0) else 2)
+
+
+def test_ensemble_one_se_rule_uses_the_paired_corrected_se() -> None:
+    ensemble = EnsembleCox(inner_folds=5, coxnet_weights=(1.0, 0.0))
+    rng = np.random.default_rng(0)
+    fold_c = rng.normal(0.65, 0.08, size=15)  # folds differ a lot (unpaired SE ~0.02)
+    # the partner is better by 0.01 on every fold: a paired difference with no noise
+    chosen, se = ensemble._choose(np.column_stack([fold_c, fold_c + 0.01]))
+    assert chosen == 1 and se[1] == 0.0
+    # the same mean gain of 0.01 with paired noise sd 0.03 is within one corrected SE
+    # (0.03 * sqrt(1/15 + 1/4) = 0.017; the uncorrected 0.03 / sqrt(15) = 0.008 is not),
+    # so the linear model is kept
+    noise = rng.normal(size=15)
+    gain = 0.01 + 0.03 * (noise - noise.mean()) / noise.std(ddof=1)
+    chosen, se = ensemble._choose(np.column_stack([fold_c, fold_c + gain]))
+    assert chosen == 0
+    np.testing.assert_allclose(se[0], 0.03 * np.sqrt(1 / 15 + 1 / 4))
+    assert ensemble.set_params(one_se_rule=False)._choose(
+        np.column_stack([fold_c, fold_c + gain]))[0] == 1
+
+
+def test_ensemble_inner_folds_refit_coxnet_with_the_full_data_penalty(
+        train_test: tuple[SurvivalData, SurvivalData], monkeypatch: pytest.MonkeyPatch) -> None:
+    train, _ = train_test
+    X, y = train.features.to_numpy(), train.outcome.to_structured()
+    seen: list[tuple[float | None, int]] = []
+    fit_selected = CoxnetSurvival._fit_selected
+
+    def spy(self: CoxnetSurvival, Xs: np.ndarray, outcome: Any) -> None:
+        seen.append((self.alpha, Xs.shape[0]))
+        fit_selected(self, Xs, outcome)
+
+    monkeypatch.setattr(CoxnetSurvival, "_fit_selected", spy)
+    ensemble = EnsembleCox(max_features=10, inner_folds=4, inner_repeats=2,
+                           coxnet_weights=(1.0, 0.5),
+                           partner_params={"n_estimators": 20}).fit(X, y)
+    final = ensemble.members_[0]
+    assert isinstance(final, CoxnetSurvival) and final.alpha is None
+    # the full-data fit chooses the penalty; 4 x 2 inner folds reuse it on 3/4 of the data
+    assert seen[0] == (None, 200)
+    assert seen[1:] == [(final.alpha_, 150)] * 8
+
+
+def test_coxnet_with_a_fixed_penalty_matches_the_path(
+        train_test: tuple[SurvivalData, SurvivalData]) -> None:
+    train, _ = train_test
+    X, y = train.features.to_numpy(), train.outcome.to_structured()
+    chosen = CoxnetSurvival(max_features=10).fit(X, y)
+    fixed = CoxnetSurvival(max_features=10, alpha=chosen.alpha_).fit(X, y)
+    assert fixed.alpha_ == chosen.alpha_
+    np.testing.assert_allclose(fixed.coef_, chosen.coef_, atol=1e-3)
+    stronger = CoxnetSurvival(max_features=10, alpha=2 * chosen.alpha_).fit(X, y)
+    assert np.abs(stronger.coef_).sum() < np.abs(chosen.coef_).sum()
+    with pytest.raises(OncogenError, match="positive Coxnet alpha"):
+        CoxnetSurvival(max_features=10, alpha=0.0).fit(X, y)
 
 
 def test_ensemble_refuses_bad_options() -> None:
@@ -308,6 +370,8 @@ def test_ensemble_refuses_bad_options() -> None:
         EnsembleCox(partner="random-forest").fit(X, y)
     with pytest.raises(OncogenError, match="weights in"):
         EnsembleCox(coxnet_weights=(1.5,)).fit(X, y)
+    with pytest.raises(OncogenError, match="inner_repeats"):
+        EnsembleCox(inner_repeats=0).fit(X, y)
     with pytest.raises(OncogenError, match="unknown xgboost-cox parameters"):
         EnsembleCox(partner_params={"n_trees": 3}).fit(X, y)
 

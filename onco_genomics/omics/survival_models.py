@@ -30,7 +30,7 @@ import torch
 from scipy.stats import chi2
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 from sksurv.linear_model.coxph import BreslowEstimator
 from torch import nn
@@ -72,6 +72,16 @@ def cox_score_statistic(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> n
     return stat
 
 
+def select_by_cox_score(X: np.ndarray, outcome: SurvivalOutcome,
+                        max_features: int | None) -> np.ndarray:
+    """Sorted column indices of the ``max_features`` columns with the largest univariate Cox
+    score statistic (all columns when ``max_features`` is None or not below their number)."""
+    if max_features is not None and max_features < X.shape[1]:
+        stat = cox_score_statistic(X, outcome.time, outcome.event)
+        return np.sort(np.argsort(-stat, kind="stable")[:max_features])
+    return np.arange(X.shape[1])
+
+
 def _as_outcome(y: np.ndarray) -> SurvivalOutcome:
     y = np.asarray(y)
     if y.dtype.names is None or set(y.dtype.names) != {"event", "time"}:
@@ -103,12 +113,7 @@ class SurvivalEstimator(BaseEstimator):
             raise OncogenError("expected finite feature values, found NaN or infinity; "
                                "impute missing values before training")
         self.n_features_in_ = X.shape[1]
-        k = self.max_features
-        if k is not None and k < X.shape[1]:
-            stat = cox_score_statistic(X, outcome.time, outcome.event)
-            self.selected_ = np.sort(np.argsort(-stat, kind="stable")[:k])
-        else:
-            self.selected_ = np.arange(X.shape[1])
+        self.selected_ = select_by_cox_score(X, outcome, self.max_features)
         Xsel = X[:, self.selected_]
         self.mean_ = Xsel.mean(axis=0)
         scale = Xsel.std(axis=0)
@@ -208,23 +213,38 @@ class CoxnetSurvival(SurvivalEstimator):
         Folds of the inner cross-validation that picks alpha (Harrell's C).
     max_features
         Keep this many features by univariate Cox score before fitting (None: all).
+    alpha
+        A fixed penalty instead of the inner-CV choice (None: choose by inner CV; the
+        ensemble's inner folds refit Coxnet with the penalty its full-data fit chose).
     """
 
     model_kind: ClassVar[str] = "survival/coxnet"
 
     def __init__(self, *, l1_ratio: float = 0.5, n_alphas: int = 30, alpha_min_ratio: float = 0.05,
                  inner_folds: int = 3, max_features: int | None = 2000,
-                 n_risk_groups: int = 2, random_state: int = 0) -> None:
+                 alpha: float | None = None, n_risk_groups: int = 2,
+                 random_state: int = 0) -> None:
         self.l1_ratio = l1_ratio
         self.n_alphas = n_alphas
         self.alpha_min_ratio = alpha_min_ratio
         self.inner_folds = inner_folds
+        self.alpha = alpha
         self.max_features = max_features
         self.n_risk_groups = n_risk_groups
         self.random_state = random_state
 
     def _fit_selected(self, Xs: np.ndarray, outcome: SurvivalOutcome) -> None:
         y = outcome.to_structured()
+        if self.alpha is not None:
+            if not self.alpha > 0:
+                raise OncogenError(f"expected a positive Coxnet alpha, found {self.alpha}")
+            fixed = CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alphas=[self.alpha],
+                                           max_iter=20000).fit(Xs, y)
+            self.alpha_ = float(self.alpha)
+            self.inner_cv_c_ = float("nan")
+            self.coef_selected_ = np.asarray(fixed.coef_[:, 0], dtype=float)
+            self._set_raw_coef()
+            return
         path = CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, n_alphas=self.n_alphas,
                                       alpha_min_ratio=self.alpha_min_ratio, max_iter=20000)
         path.fit(Xs, y)
@@ -719,15 +739,22 @@ class EnsembleCox(SurvivalEstimator):
 
     ``risk = w * coxnet / sd_coxnet + (1 - w) * partner / sd_partner``: each member's risk
     is divided by the standard deviation of its risk on the training data. The Coxnet
-    weight ``w`` is chosen by ``inner_folds``-fold cross-validation of the training data
-    (both members refitted, feature selection included, inside every inner fold) with the
-    one-standard-error rule towards the linear model: the largest candidate weight whose
-    mean Harrell's C is within one standard error (over the inner folds) of the best
-    candidate's. So ``w = 1`` (the penalised Cox model alone, ranking exactly as
+    weight ``w`` is chosen by ``inner_repeats`` x ``inner_folds``-fold cross-validation of
+    the training data (stratified on the event). Inside every inner fold the features are
+    selected again on the inner training part (the members' own univariate Cox selection,
+    ``max_features``) and both members are refitted; Coxnet keeps the penalty that its fit
+    on all of the training data chose by its own inner CV, so the inner folds score the
+    Coxnet that the final model will use (that penalty saw the inner validation samples,
+    a small optimism in favour of the linear model). The rule is the one-standard-error
+    rule on *paired* differences, towards the linear model: with ``C[j, w]`` the Harrell's
+    C of weight ``w`` on inner fold ``j`` and ``best`` the weight of the largest mean C,
+    ``d[j] = C[j, best] - C[j, w]``; the chosen ``w`` is the largest whose mean ``d`` is at
+    most its standard error, corrected for the overlap of the resampled training parts
+    (Nadeau and Bengio 2003: ``sd(d) * sqrt(1 / J + 1 / (inner_folds - 1))`` over the
+    ``J`` inner folds). So ``w = 1`` (the penalised Cox model alone, ranking exactly as
     :class:`CoxnetSurvival` with the same parameters) is kept unless the partner improves
-    the inner C by more than its noise: where the signal is linear the ensemble falls back
-    to the linear model, where it is not it adds the partner's interactions. Then the
-    members are fitted on all of the training data (a member with weight 0 is not fitted).
+    the inner C by more than its noise. Then the members are fitted on all of the training
+    data (a member with weight 0 is not kept).
 
     Parameters
     ----------
@@ -739,9 +766,11 @@ class EnsembleCox(SurvivalEstimator):
         Candidate Coxnet weights ``w`` in [0, 1].
     inner_folds
         Folds of the inner cross-validation that picks ``w`` (stratified on the event).
+    inner_repeats
+        Repetitions of the inner cross-validation, each with another fold assignment.
     one_se_rule
-        Take the most linear candidate within one standard error of the best (False: the
-        best mean inner C, ties to the more linear).
+        Take the most linear candidate within one paired standard error of the best
+        (False: the best mean inner C, ties to the more linear).
     max_features
         Passed to both members (univariate Cox selection inside each of their fits).
 
@@ -754,14 +783,16 @@ class EnsembleCox(SurvivalEstimator):
 
     def __init__(self, *, partner: str = "xgboost-cox",
                  partner_params: dict[str, Any] | None = None,
-                 coxnet_weights: tuple[float, ...] = (1.0, 0.75, 0.5, 0.25, 0.0),
-                 inner_folds: int = 5, one_se_rule: bool = True,
+                 coxnet_weights: tuple[float, ...] = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4,
+                                                      0.3, 0.2, 0.1, 0.0),
+                 inner_folds: int = 5, inner_repeats: int = 3, one_se_rule: bool = True,
                  max_features: int | None = 2000, n_risk_groups: int = 2,
                  random_state: int = 0) -> None:
         self.partner = partner
         self.partner_params = partner_params
         self.coxnet_weights = coxnet_weights
         self.inner_folds = inner_folds
+        self.inner_repeats = inner_repeats
         self.one_se_rule = one_se_rule
         self.max_features = max_features
         self.n_risk_groups = n_risk_groups
@@ -781,21 +812,63 @@ class EnsembleCox(SurvivalEstimator):
             raise OncogenError(f"expected Coxnet weights in [0, 1], found {weights}")
         if self.inner_folds < 2:
             raise OncogenError(f"inner_folds must be >= 2, got {self.inner_folds}")
+        if self.inner_repeats < 1:
+            raise OncogenError(f"inner_repeats must be >= 1, got {self.inner_repeats}")
         # ties go to the first candidate: order from the most linear to the least
         return tuple(sorted(set(weights), reverse=True))
 
-    def _members(self) -> tuple[SurvivalEstimator, SurvivalEstimator]:
-        common: dict[str, Any] = {"max_features": self.max_features,
+    def _members(self, *, max_features: int | None,
+                 alpha: float | None = None) -> tuple[SurvivalEstimator, SurvivalEstimator]:
+        common: dict[str, Any] = {"max_features": max_features,
                                   "random_state": self.random_state}
         partner = ENSEMBLE_PARTNERS[self.partner](**common)
         if self.partner_params:
             partner.set_params(**self.partner_params)
-        return CoxnetSurvival(**common), partner
+        return CoxnetSurvival(**common, alpha=alpha), partner
 
     @staticmethod
     def _spread(risk: np.ndarray) -> float:
         sd = float(np.std(risk))
         return sd if sd > 1e-12 else 1.0
+
+    def _inner_scores(self, X: np.ndarray, outcome: SurvivalOutcome,
+                      weights: tuple[float, ...], alpha: float) -> np.ndarray:
+        """Harrell's C of every candidate weight on every inner fold, (folds, weights)."""
+        splitter = RepeatedStratifiedKFold(n_splits=self.inner_folds,
+                                           n_repeats=self.inner_repeats,
+                                           random_state=self.random_state)
+        splits = list(splitter.split(X, outcome.event))
+        scores = np.zeros((len(splits), len(weights)))
+        for f, (tr, va) in enumerate(splits):
+            train = outcome.subset(tr)
+            # the members' own selection, done once for both on the inner training part;
+            # the members then see only those columns (the same model, and xgboost builds
+            # no histograms of the unselected columns)
+            cols = select_by_cox_score(X[tr], train, self.max_features)
+            X_tr, X_va = X[np.ix_(tr, cols)], X[np.ix_(va, cols)]
+            parts = []
+            for member in self._members(max_features=None, alpha=alpha):
+                member.fit(X_tr, train.to_structured())
+                parts.append(member.predict(X_va) / self._spread(member.predict(X_tr)))
+            for k, w in enumerate(weights):
+                risk = w * parts[0] + (1.0 - w) * parts[1]
+                scores[f, k] = (harrell_c(outcome.subset(va), risk)
+                                if np.ptp(risk) > 0 else 0.5)
+        return scores
+
+    def _choose(self, scores: np.ndarray) -> tuple[int, np.ndarray]:
+        """Index of the chosen weight and each weight's paired, corrected SE vs the best."""
+        mean = scores.mean(axis=0)
+        best = int(np.argmax(mean))  # first maximum: the most linear of tied candidates
+        n_folds = scores.shape[0]
+        if n_folds < 2:
+            return best, np.zeros(scores.shape[1])
+        shortfall = scores[:, [best]] - scores
+        se = shortfall.std(axis=0, ddof=1) * np.sqrt(1.0 / n_folds
+                                                     + 1.0 / (self.inner_folds - 1))
+        if not self.one_se_rule:
+            return best, se
+        return int(np.flatnonzero(shortfall.mean(axis=0) <= se + 1e-12)[0]), se
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> Self:
         """Choose the Coxnet weight by inner CV, then fit the members on ``(X, y)``."""
@@ -805,38 +878,29 @@ class EnsembleCox(SurvivalEstimator):
         # the members select the same features (same statistic, same max_features); kept
         # here for align_features / feature_effects
         self._select_and_scale(X, outcome)
-        scores = np.zeros((self.inner_folds, len(weights)))
+        coxnet, partner = self._members(max_features=self.max_features)
+        coxnet.fit(X, y)  # also chooses the penalty the inner folds reuse
         if len(weights) > 1:
-            folds = StratifiedKFold(self.inner_folds, shuffle=True,
-                                    random_state=self.random_state)
-            for f, (tr, va) in enumerate(folds.split(X, outcome.event)):
-                y_tr = outcome.subset(tr).to_structured()
-                parts = []
-                for member in self._members():
-                    member.fit(X[tr], y_tr)
-                    parts.append(member.predict(X[va]) / self._spread(member.predict(X[tr])))
-                for k, w in enumerate(weights):
-                    risk = w * parts[0] + (1.0 - w) * parts[1]
-                    scores[f, k] = (harrell_c(outcome.subset(va), risk)
-                                    if np.ptp(risk) > 0 else 0.5)
-        mean = scores.mean(axis=0)
-        best = int(np.argmax(mean))  # first maximum: the most linear of tied candidates
-        se = scores[:, best].std(ddof=1) / np.sqrt(self.inner_folds)
-        if self.one_se_rule:
-            best = int(np.flatnonzero(mean >= mean[best] - se)[0])
-        self.coxnet_weight_ = weights[best]
-        self.inner_cv_c_ = {f"{w:g}": float(c) for w, c in zip(weights, mean, strict=True)}
-        self.inner_cv_se_ = float(se)
-        log.info("ensemble-cox: Coxnet weight %g (inner CV C by weight: %s; SE of the best "
-                 "%.3f)", self.coxnet_weight_,
-                 ", ".join(f"{w}: {c:.3f}" for w, c in self.inner_cv_c_.items()), se)
+            scores = self._inner_scores(X, outcome, weights, alpha=coxnet.alpha_)
+        else:
+            scores = np.zeros((1, 1))
+        chosen, se = self._choose(scores)
+        self.coxnet_weight_ = weights[chosen]
+        self.inner_cv_c_ = {f"{w:g}": float(c)
+                            for w, c in zip(weights, scores.mean(axis=0), strict=True)}
+        self.inner_cv_se_ = {f"{w:g}": float(e) for w, e in zip(weights, se, strict=True)}
+        log.info("ensemble-cox: Coxnet weight %g (inner CV C by weight, paired SE vs the best: "
+                 "%s)", self.coxnet_weight_,
+                 ", ".join(f"{w}: {c:.3f} ({self.inner_cv_se_[w]:.3f})"
+                           for w, c in self.inner_cv_c_.items()))
         self.members_: list[SurvivalEstimator] = []
         self.coefficients_: list[float] = []
-        for member, w in zip(self._members(), (self.coxnet_weight_, 1 - self.coxnet_weight_),
+        for member, w in zip((coxnet, partner), (self.coxnet_weight_, 1 - self.coxnet_weight_),
                              strict=True):
             if w == 0.0:
                 continue
-            member.fit(X, y)
+            if member is partner:
+                member.fit(X, y)
             self.members_.append(member)
             self.coefficients_.append(w / self._spread(member.predict(X)))
         train_risk = self.predict(X)
@@ -889,7 +953,9 @@ class EnsembleCox(SurvivalEstimator):
         model._restore_common(payload)
         model.coxnet_weight_ = float(payload["coxnet_weight"])
         model.inner_cv_c_ = dict(payload["inner_cv_c"])
-        model.inner_cv_se_ = float(payload["inner_cv_se"])
+        se = payload["inner_cv_se"]  # a dict per weight; one float before inner_repeats
+        model.inner_cv_se_ = ({str(w): float(e) for w, e in se.items()}
+                              if isinstance(se, dict) else {})
         kinds: list[type[SurvivalEstimator]] = [CoxnetSurvival, *ENSEMBLE_PARTNERS.values()]
         allowed = {m.model_kind for m in kinds}
         model.members_, model.coefficients_ = [], []
