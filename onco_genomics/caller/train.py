@@ -8,6 +8,12 @@
   ``negative_ratio`` negatives per positive (hard and easy negatives alike). The decision
   threshold is then chosen on the full, unbalanced validation set (maximum F1), which
   removes the bias the balancing puts into the probabilities.
+* **Substitution balancing** (``balance_substitutions``): SNV positives are weighted in the
+  loss so that each of the six pyrimidine-centred substitution classes (C>A, C>G, C>T, T>A,
+  T>C, T>G) carries the same total weight. Without it the network learns the training
+  set's mutational spectrum as a prior (simulated from real breast cancers: APOBEC C>T/C>G
+  and T>C heavy, C>A and T>G rare) and under-calls the rare classes, which distorts the
+  spectra and signatures computed from its calls.
 * **Augmentation**: random coverage jitter (apparent depth multiplied by up to about 1.3
   either way) and small Gaussian noise on the non-zero entries of the tensors.
 * **Early stopping** on validation average precision (patience ``patience`` epochs); the
@@ -66,6 +72,7 @@ class TrainOptions:
     margin: int = 1_000
     negative_ratio: float = 3.0
     augment: bool = True
+    balance_substitutions: bool = True
     width: int = 32
     blocks: int = 3
     hidden: int = 64
@@ -153,7 +160,7 @@ def augment_batch(x: torch.Tensor, *, generator: torch.Generator,
 def _gather(sets: Sequence[EncodedSet], splits: Sequence[RegionSplit], part: str
             ) -> dict[str, np.ndarray]:
     fields = ("tensors", "type_target", "alt_target", "length_target", "vartype", "truth_vaf",
-              "germline")
+              "germline", "ref", "alt")
     out: dict[str, np.ndarray] = {}
     for name in fields:
         arrays = [getattr(s, name)[getattr(sp, part)] for s, sp in zip(sets, splits, strict=True)]
@@ -196,7 +203,7 @@ def best_threshold(truth: np.ndarray, prob: np.ndarray) -> float:
 
 def validation_metrics(truth: np.ndarray, prob: np.ndarray, vartype: np.ndarray,
                        truth_vaf: np.ndarray, germline: np.ndarray, *,
-                       threshold: float) -> dict[str, Any]:
+                       threshold: float, classes: np.ndarray | None = None) -> dict[str, Any]:
     """Candidate-level precision/recall/F1 overall, for SNVs and indels, and recall per VAF bin."""
     from sklearn.metrics import average_precision_score
 
@@ -218,16 +225,64 @@ def validation_metrics(truth: np.ndarray, prob: np.ndarray, vartype: np.ndarray,
                                          "recall": float(called[in_bin].mean()) if in_bin.any()
                                          else math.nan}
     metrics["recall_by_vaf"] = bins
+    if classes is not None:
+        metrics["snv_by_substitution"] = {
+            name: _prf(truth[classes == i], called[classes == i])
+            for i, name in enumerate(SUBSTITUTION_CLASSES)}
     return metrics
 
 
+#: pyrimidine-centred SNV classes, in the order :func:`substitution_class` numbers them
+SUBSTITUTION_CLASSES: tuple[str, ...] = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+
+
+def substitution_class(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
+    """Index into :data:`SUBSTITUTION_CLASSES` of each single-base ref/alt pair; -1 otherwise
+    (indels, N)."""
+    out = np.full(len(ref), -1, dtype=np.int64)
+    lookup = {name: i for i, name in enumerate(SUBSTITUTION_CLASSES)}
+    for i, (r, a) in enumerate(zip(ref, alt, strict=True)):
+        r, a = str(r).upper(), str(a).upper()
+        if len(r) != 1 or len(a) != 1:
+            continue
+        if r in "GA":
+            r, a = r.translate(_COMPLEMENT), a.translate(_COMPLEMENT)
+        out[i] = lookup.get(f"{r}>{a}", -1)
+    return out
+
+
+def substitution_weights(is_positive: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Loss weights giving each substitution class of the SNV positives the same total weight.
+
+    Negatives, indels and classes without positives keep weight 1; the weights of the SNV
+    positives are scaled so that their sum is unchanged (the SNV share of the loss stays what
+    the data give).
+    """
+    weights = np.ones(len(classes), dtype=np.float64)
+    snv_pos = is_positive & (classes >= 0)
+    counts = np.bincount(classes[snv_pos], minlength=len(SUBSTITUTION_CLASSES))
+    present = counts > 0
+    if not present.any():
+        return weights
+    per_class = snv_pos.sum() / present.sum() / np.where(present, counts, 1)
+    weights[snv_pos] = per_class[classes[snv_pos]]
+    return weights
+
+
 def batch_loss(output: NetworkOutput, type_target: np.ndarray, alt_target: np.ndarray,
-               length_target: np.ndarray) -> torch.Tensor:
+               length_target: np.ndarray, weights: np.ndarray | None = None) -> torch.Tensor:
     """Cross-entropy of the type head plus half that of the alt and length heads, the latter
-    two over the positives they apply to (targets of -1 are ignored)."""
+    two over the positives they apply to (targets of -1 are ignored). ``weights`` (one per
+    candidate) weight the type head's loss (a weighted mean)."""
     device = output.type_logits.device
-    loss = nn.functional.cross_entropy(output.type_logits,
-                                       torch.from_numpy(type_target).to(device))
+    types = torch.from_numpy(type_target).to(device)
+    if weights is None:
+        loss = nn.functional.cross_entropy(output.type_logits, types)
+    else:
+        w = torch.from_numpy(weights.astype(np.float32)).to(device)
+        per_item = nn.functional.cross_entropy(output.type_logits, types, reduction="none")
+        loss = (per_item * w).sum() / w.sum()
     for logits, target in ((output.alt_logits, alt_target),
                            (output.length_logits, length_target)):
         mask = target >= 0
@@ -282,6 +337,14 @@ def fit_caller(sets: Sequence[EncodedSet], *, channels: Sequence[str],
     log.info("training on %d candidates (%d somatic), validating on %d (%d somatic), %s",
              len(train["type_target"]), len(positives), len(val_truth), int(val_truth.sum()),
              device)
+    classes = substitution_class(train["ref"], train["alt"])
+    is_positive = train["type_target"] > 0
+    counts = np.bincount(classes[is_positive & (classes >= 0)],
+                         minlength=len(SUBSTITUTION_CLASSES))
+    log.info("SNV positives by class: %s", ", ".join(
+        f"{name} {int(n)}" for name, n in zip(SUBSTITUTION_CLASSES, counts, strict=True)))
+    weights = (substitution_weights(is_positive, classes) if options.balance_substitutions
+               else None)
 
     config = NetworkConfig(in_channels=int(n_channels), window=int(window), width=options.width,
                            blocks=options.blocks, hidden=options.hidden, dropout=options.dropout)
@@ -311,7 +374,8 @@ def fit_caller(sets: Sequence[EncodedSet], *, channels: Sequence[str],
             x = x.to(device)
             output = network(x)
             loss = batch_loss(output, train["type_target"][idx], train["alt_target"][idx],
-                              train["length_target"][idx])
+                              train["length_target"][idx],
+                              None if weights is None else weights[idx])
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -340,7 +404,8 @@ def fit_caller(sets: Sequence[EncodedSet], *, channels: Sequence[str],
     prob = predict_probabilities(network, val["tensors"], val["vartype"])
     threshold = best_threshold(val_truth, prob)
     metrics = validation_metrics(val_truth, prob, val["vartype"], val["truth_vaf"],
-                                 val["germline"], threshold=threshold)
+                                 val["germline"], threshold=threshold,
+                                 classes=substitution_class(val["ref"], val["alt"]))
     metrics["split"] = {"block_size": options.block_size, "margin": options.margin,
                         "val_fraction": options.val_fraction,
                         "train_candidates": len(train["type_target"]),

@@ -87,6 +87,11 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
 @click.option("--negative-ratio", type=float, default=3.0, show_default=True,
               help="Negatives sampled per positive in each epoch (class balancing).")
 @click.option("--no-augment", is_flag=True, help="Turn augmentation off.")
+@click.option("--balance-substitutions/--no-balance-substitutions", default=True,
+              show_default=True,
+              help="Weight SNV positives so each substitution class (C>A ... T>G) counts "
+                   "equally in the loss, so the training set's spectrum is not learnt as a "
+                   "prior.")
 @click.option("--width", type=int, default=32, show_default=True,
               help="Convolution channels of the network.")
 @click.option("--blocks", type=int, default=3, show_default=True, help="Residual blocks.")
@@ -102,7 +107,8 @@ def train_caller(data_dirs: tuple[Path, ...], file_sets: tuple[tuple[Path, Path,
                  reference: Path, output: Path, cache_dir: Path | None, no_cache: bool,
                  epochs: int,
                  batch_size: int, learning_rate: float, patience: int, val_fraction: float,
-                 block_size: int, negative_ratio: float, no_augment: bool, width: int,
+                 block_size: int, negative_ratio: float, no_augment: bool,
+                 balance_substitutions: bool, width: int,
                  blocks: int, seed: int, min_af: float, threads: int, torch_threads: int | None,
                  device: str) -> None:
     """Train the CNN somatic caller from (tumor, normal, truth VCF, confident BED) sets."""
@@ -116,7 +122,8 @@ def train_caller(data_dirs: tuple[Path, ...], file_sets: tuple[tuple[Path, Path,
     options = TrainOptions(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
                            patience=patience, seed=seed, val_fraction=val_fraction,
                            block_size=block_size, negative_ratio=negative_ratio,
-                           augment=not no_augment, width=width, blocks=blocks, device=device)
+                           augment=not no_augment, balance_substitutions=balance_substitutions,
+                           width=width, blocks=blocks, device=device)
     report = train_api(sets, reference=reference, output=output,
                        cache_dir=cache_dir, cache=not no_cache,
                        options=options, threads=threads, torch_threads=torch_threads,
