@@ -316,3 +316,21 @@ def test_cli_fit_refuses_bad_option_values(tmp_path: Path, extra: list[str],
     assert f"oncogen: error: {message}" in output
     assert "Traceback" not in output
     assert not out.exists()
+
+
+def test_forward_swap_path_grows_one_signature_at_a_time() -> None:
+    from onco_genomics.spectrum.fit import forward_swap_path, select_signatures
+
+    sigs = _signatures()
+    basis = sigs.to_numpy()
+    m = _catalog(sigs, TRUTH, noise=True)["A"].to_numpy(dtype=float)
+    path = list(forward_swap_path(m, basis, max_size=6))
+    assert [len(columns) for columns, _ in path] == list(range(1, 7))
+    cosines = [cos for _, cos in path]
+    assert cosines == sorted(cosines)
+    singles = [float(basis[:, k] @ m / np.linalg.norm(basis[:, k]) / np.linalg.norm(m))
+               for k in range(basis.shape[1])]
+    assert path[0][0] == [int(np.argmax(singles))]
+    chosen, _ = select_signatures(m, basis, options=FitOptions())
+    assert chosen == sorted(path[len(chosen) - 1][0])
+    assert list(forward_swap_path(np.zeros(96), basis)) == []
