@@ -359,6 +359,9 @@ def test_coxnet_with_a_fixed_penalty_matches_the_path(
     np.testing.assert_allclose(fixed.coef_, chosen.coef_, atol=1e-3)
     stronger = CoxnetSurvival(max_features=10, alpha=2 * chosen.alpha_).fit(X, y)
     assert np.abs(stronger.coef_).sum() < np.abs(chosen.coef_).sum()
+    # a small penalty is reached along a warm-started path (alone it can diverge)
+    weak = CoxnetSurvival(max_features=10, alpha=chosen.alpha_ / 20).fit(X, y)
+    assert np.abs(weak.coef_).sum() > np.abs(chosen.coef_).sum()
     with pytest.raises(OncogenError, match="positive Coxnet alpha"):
         CoxnetSurvival(max_features=10, alpha=0.0).fit(X, y)
 

@@ -55,6 +55,15 @@ def cox_score_statistic(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> n
     columns: ``U = sum_events (x_i - mean of x over the risk set)``,
     ``I = sum_events var(x over the risk set)``; returns ``U**2 / I`` (chi-square, 1 df).
     """
+    u, info = _cox_score_parts(X, time, event)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(info > 1e-12, u * u / info, 0.0)
+    return stat
+
+
+def _cox_score_parts(X: np.ndarray, time: np.ndarray,
+                     event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Score ``U`` and information ``I`` of beta = 0, per column (see cox_score_statistic)."""
     order = np.argsort(-time, kind="stable")
     xs = X[order].astype(float)
     ev = event[order].astype(bool)
@@ -67,9 +76,7 @@ def cox_score_statistic(X: np.ndarray, time: np.ndarray, event: np.ndarray) -> n
     mean_rs, sq_rs = s1[last], s2[last]
     u = (xs[ev] - mean_rs[ev]).sum(axis=0)
     info = (sq_rs[ev] - mean_rs[ev] ** 2).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        stat = np.where(info > 1e-12, u * u / info, 0.0)
-    return stat
+    return u, info
 
 
 def select_by_cox_score(X: np.ndarray, outcome: SurvivalOutcome,
@@ -238,11 +245,18 @@ class CoxnetSurvival(SurvivalEstimator):
         if self.alpha is not None:
             if not self.alpha > 0:
                 raise OncogenError(f"expected a positive Coxnet alpha, found {self.alpha}")
-            fixed = CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alphas=[self.alpha],
+            # a warm-started path from the smallest all-zero penalty (the largest score
+            # gradient at beta = 0) down to alpha: coordinate descent started at zero at a
+            # small alpha alone can diverge (sksurv: "weights are too large")
+            u, _ = _cox_score_parts(Xs, outcome.time, outcome.event)
+            alpha_max = float(np.abs(u).max()) / (len(Xs) * max(self.l1_ratio, 1e-3))
+            alphas = (np.geomspace(alpha_max, self.alpha, self.n_alphas)
+                      if alpha_max > self.alpha else np.array([self.alpha]))
+            fixed = CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alphas=alphas,
                                            max_iter=20000).fit(Xs, y)
             self.alpha_ = float(self.alpha)
             self.inner_cv_c_ = float("nan")
-            self.coef_selected_ = np.asarray(fixed.coef_[:, 0], dtype=float)
+            self.coef_selected_ = np.asarray(fixed.coef_[:, -1], dtype=float)
             self._set_raw_coef()
             return
         path = CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, n_alphas=self.n_alphas,
