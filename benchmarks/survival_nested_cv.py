@@ -59,8 +59,11 @@ def main() -> None:
                   f"{s['logrank_p_oof_groups']:.2g} | {time.time() - start:.0f} |", flush=True)
             per_fold = " ".join(f"{f.scores.harrell_c:.3f}" for f in cv.folds)
             weights = [getattr(m, "coxnet_weight_", None) for m in fitted]
-            chosen = (f"; Coxnet weight per outer fold {' '.join(f'{w:g}' for w in weights)}"
-                      if all(w is not None for w in weights) else "")  # ensemble-cox
+            chosen = ""
+            if all(w is not None for w in weights):  # ensemble-cox: its inner-CV choices
+                gate_t = " ".join(f"{m.inner_cv_gain_t_:.2f}" for m in fitted)
+                chosen = (f"; Coxnet weight per outer fold {' '.join(f'{w:g}' for w in weights)}"
+                          f"; corrected t of the one-SE blend vs Coxnet {gate_t}")
             print(f"<!-- {name} {model}: Harrell C per outer fold {per_fold}{chosen} -->",
                   flush=True)
 

@@ -292,7 +292,7 @@ def test_ensemble_weight_is_chosen_inside_fit(
     for one_se_rule in (False, True):
         ensemble = EnsembleCox(max_features=10, inner_folds=3, inner_repeats=2,
                                coxnet_weights=weights, one_se_rule=one_se_rule,
-                               partner_params={"n_estimators": 30}).fit(X, y)
+                               gate_level=None, partner_params={"n_estimators": 30}).fit(X, y)
         assert set(ensemble.inner_cv_c_) == set(ensemble.inner_cv_se_) == {
             "1", "0.75", "0.5", "0.25", "0"}
         best_w = max(ensemble.inner_cv_c_, key=lambda w: ensemble.inner_cv_c_[w])
@@ -309,22 +309,40 @@ def test_ensemble_weight_is_chosen_inside_fit(
 
 
 def test_ensemble_one_se_rule_uses_the_paired_corrected_se() -> None:
-    ensemble = EnsembleCox(inner_folds=5, coxnet_weights=(1.0, 0.0))
+    weights = (1.0, 0.0)
+    ensemble = EnsembleCox(inner_folds=5, coxnet_weights=weights, gate_level=None)
     rng = np.random.default_rng(0)
     fold_c = rng.normal(0.65, 0.08, size=15)  # folds differ a lot (unpaired SE ~0.02)
     # the partner is better by 0.01 on every fold: a paired difference with no noise
-    chosen, se = ensemble._choose(np.column_stack([fold_c, fold_c + 0.01]))
-    assert chosen == 1 and se[1] == 0.0
+    chosen, se, t_stat = ensemble._choose(np.column_stack([fold_c, fold_c + 0.01]), weights)
+    assert chosen == 1 and se[1] == 0.0 and t_stat == np.inf
     # the same mean gain of 0.01 with paired noise sd 0.03 is within one corrected SE
     # (0.03 * sqrt(1/15 + 1/4) = 0.017; the uncorrected 0.03 / sqrt(15) = 0.008 is not),
     # so the linear model is kept
     noise = rng.normal(size=15)
-    gain = 0.01 + 0.03 * (noise - noise.mean()) / noise.std(ddof=1)
-    chosen, se = ensemble._choose(np.column_stack([fold_c, fold_c + gain]))
-    assert chosen == 0
+    noise = (noise - noise.mean()) / noise.std(ddof=1)
+    scores = np.column_stack([fold_c, fold_c + 0.01 + 0.03 * noise])
+    chosen, se, t_stat = ensemble._choose(scores, weights)
+    assert chosen == 0 and np.isnan(t_stat)
     np.testing.assert_allclose(se[0], 0.03 * np.sqrt(1 / 15 + 1 / 4))
-    assert ensemble.set_params(one_se_rule=False)._choose(
-        np.column_stack([fold_c, fold_c + gain]))[0] == 1
+    assert ensemble.set_params(one_se_rule=False)._choose(scores, weights)[0] == 1
+
+
+def test_ensemble_gate_keeps_coxnet_unless_the_blend_passes_the_corrected_t_test() -> None:
+    weights = (1.0, 0.0)
+    rng = np.random.default_rng(1)
+    fold_c = rng.normal(0.65, 0.08, size=15)
+    noise = rng.normal(size=15)
+    noise = (noise - noise.mean()) / noise.std(ddof=1)
+    # gain 0.03, paired sd 0.03: t = 0.03 / (0.03 * sqrt(1/15 + 1/4)) = 1.78, beyond one SE
+    # but below the two-sided 5% quantile of t with 14 df (2.14), above the 20% one (1.35)
+    scores = np.column_stack([fold_c, fold_c + 0.03 + 0.03 * noise])
+    expected_t = 1 / np.sqrt(1 / 15 + 1 / 4)
+    for level, chosen_weight in ((None, 0.0), (0.05, 1.0), (0.2, 0.0)):
+        ensemble = EnsembleCox(inner_folds=5, coxnet_weights=weights, gate_level=level)
+        chosen, _, t_stat = ensemble._choose(scores, weights)
+        assert weights[chosen] == chosen_weight, level
+        assert t_stat == pytest.approx(expected_t)
 
 
 def test_ensemble_inner_folds_refit_coxnet_with_the_full_data_penalty(
@@ -375,6 +393,8 @@ def test_ensemble_refuses_bad_options() -> None:
         EnsembleCox(coxnet_weights=(1.5,)).fit(X, y)
     with pytest.raises(OncogenError, match="inner_repeats"):
         EnsembleCox(inner_repeats=0).fit(X, y)
+    with pytest.raises(OncogenError, match="gate_level"):
+        EnsembleCox(gate_level=1.5).fit(X, y)
     with pytest.raises(OncogenError, match="unknown xgboost-cox parameters"):
         EnsembleCox(partner_params={"n_trees": 3}).fit(X, y)
 

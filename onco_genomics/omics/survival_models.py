@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import torch
 from scipy.stats import chi2
+from scipy.stats import t as student_t
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
@@ -765,10 +766,13 @@ class EnsembleCox(SurvivalEstimator):
     ``d[j] = C[j, best] - C[j, w]``; the chosen ``w`` is the largest whose mean ``d`` is at
     most its standard error, corrected for the overlap of the resampled training parts
     (Nadeau and Bengio 2003: ``sd(d) * sqrt(1 / J + 1 / (inner_folds - 1))`` over the
-    ``J`` inner folds). So ``w = 1`` (the penalised Cox model alone, ranking exactly as
-    :class:`CoxnetSurvival` with the same parameters) is kept unless the partner improves
-    the inner C by more than its noise. Then the members are fitted on all of the training
-    data (a member with weight 0 is not kept).
+    ``J`` inner folds). Then a gate: a chosen ``w < 1`` is kept only if its paired gain
+    over ``w = 1`` passes the corrected resampled t-test (the same corrected SE, ``J - 1``
+    degrees of freedom) at ``gate_level`` (two-sided, so a t above the ``1 - gate_level /
+    2`` quantile); otherwise ``w = 1``. So ``w = 1`` (the penalised Cox model alone,
+    ranking exactly as :class:`CoxnetSurvival` with the same parameters) is kept unless
+    the partner improves the inner C by clearly more than its noise. Then the members are
+    fitted on all of the training data (a member with weight 0 is not kept).
 
     Parameters
     ----------
@@ -785,6 +789,9 @@ class EnsembleCox(SurvivalEstimator):
     one_se_rule
         Take the most linear candidate within one paired standard error of the best
         (False: the best mean inner C, ties to the more linear).
+    gate_level
+        Level of the corrected resampled t-test that a blend must pass against Coxnet
+        alone (None: no test). Needs ``1.0`` among ``coxnet_weights``.
     max_features
         Passed to both members (univariate Cox selection inside each of their fits).
 
@@ -800,14 +807,15 @@ class EnsembleCox(SurvivalEstimator):
                  coxnet_weights: tuple[float, ...] = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4,
                                                       0.3, 0.2, 0.1, 0.0),
                  inner_folds: int = 5, inner_repeats: int = 3, one_se_rule: bool = True,
-                 max_features: int | None = 2000, n_risk_groups: int = 2,
-                 random_state: int = 0) -> None:
+                 gate_level: float | None = 0.05, max_features: int | None = 2000,
+                 n_risk_groups: int = 2, random_state: int = 0) -> None:
         self.partner = partner
         self.partner_params = partner_params
         self.coxnet_weights = coxnet_weights
         self.inner_folds = inner_folds
         self.inner_repeats = inner_repeats
         self.one_se_rule = one_se_rule
+        self.gate_level = gate_level
         self.max_features = max_features
         self.n_risk_groups = n_risk_groups
         self.random_state = random_state
@@ -828,6 +836,8 @@ class EnsembleCox(SurvivalEstimator):
             raise OncogenError(f"inner_folds must be >= 2, got {self.inner_folds}")
         if self.inner_repeats < 1:
             raise OncogenError(f"inner_repeats must be >= 1, got {self.inner_repeats}")
+        if self.gate_level is not None and not 0.0 < self.gate_level < 1.0:
+            raise OncogenError(f"gate_level must be in (0, 1) or None, got {self.gate_level}")
         # ties go to the first candidate: order from the most linear to the least
         return tuple(sorted(set(weights), reverse=True))
 
@@ -870,19 +880,32 @@ class EnsembleCox(SurvivalEstimator):
                                 if np.ptp(risk) > 0 else 0.5)
         return scores
 
-    def _choose(self, scores: np.ndarray) -> tuple[int, np.ndarray]:
-        """Index of the chosen weight and each weight's paired, corrected SE vs the best."""
+    def _choose(self, scores: np.ndarray,
+                weights: tuple[float, ...]) -> tuple[int, np.ndarray, float]:
+        """Index of the chosen weight, each weight's paired, corrected SE vs the best, and
+        the corrected t of the gain of the one-SE choice over ``w = 1`` (nan: none)."""
         mean = scores.mean(axis=0)
         best = int(np.argmax(mean))  # first maximum: the most linear of tied candidates
         n_folds = scores.shape[0]
         if n_folds < 2:
-            return best, np.zeros(scores.shape[1])
+            return best, np.zeros(scores.shape[1]), float("nan")
+        correction = np.sqrt(1.0 / n_folds + 1.0 / (self.inner_folds - 1))
         shortfall = scores[:, [best]] - scores
-        se = shortfall.std(axis=0, ddof=1) * np.sqrt(1.0 / n_folds
-                                                     + 1.0 / (self.inner_folds - 1))
-        if not self.one_se_rule:
-            return best, se
-        return int(np.flatnonzero(shortfall.mean(axis=0) <= se + 1e-12)[0]), se
+        se = shortfall.std(axis=0, ddof=1) * correction
+        chosen = (int(np.flatnonzero(shortfall.mean(axis=0) <= se + 1e-12)[0])
+                  if self.one_se_rule else best)
+        if 1.0 not in weights or weights[chosen] == 1.0:
+            return chosen, se, float("nan")
+        linear = weights.index(1.0)
+        gain = scores[:, chosen] - scores[:, linear]
+        gain_se = gain.std(ddof=1) * correction
+        mean_gain = float(gain.mean())
+        t_stat = (mean_gain / gain_se if gain_se > 1e-12
+                  else (np.inf if mean_gain > 0 else 0.0))
+        if (self.gate_level is not None
+                and t_stat <= student_t.ppf(1.0 - self.gate_level / 2, n_folds - 1)):
+            chosen = linear
+        return chosen, se, float(t_stat)
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> Self:
         """Choose the Coxnet weight by inner CV, then fit the members on ``(X, y)``."""
@@ -898,13 +921,14 @@ class EnsembleCox(SurvivalEstimator):
             scores = self._inner_scores(X, outcome, weights, alpha=coxnet.alpha_)
         else:
             scores = np.zeros((1, 1))
-        chosen, se = self._choose(scores)
+        chosen, se, self.inner_cv_gain_t_ = self._choose(scores, weights)
         self.coxnet_weight_ = weights[chosen]
         self.inner_cv_c_ = {f"{w:g}": float(c)
                             for w, c in zip(weights, scores.mean(axis=0), strict=True)}
         self.inner_cv_se_ = {f"{w:g}": float(e) for w, e in zip(weights, se, strict=True)}
-        log.info("ensemble-cox: Coxnet weight %g (inner CV C by weight, paired SE vs the best: "
-                 "%s)", self.coxnet_weight_,
+        log.info("ensemble-cox: Coxnet weight %g (corrected t of the one-SE blend vs Coxnet "
+                 "%.2f; inner CV C by weight, paired SE vs the best: %s)", self.coxnet_weight_,
+                 self.inner_cv_gain_t_,
                  ", ".join(f"{w}: {c:.3f} ({self.inner_cv_se_[w]:.3f})"
                            for w, c in self.inner_cv_c_.items()))
         self.members_: list[SurvivalEstimator] = []
@@ -954,6 +978,8 @@ class EnsembleCox(SurvivalEstimator):
         return {**self._common_payload(), "params": params,
                 "coxnet_weight": self.coxnet_weight_, "inner_cv_c": self.inner_cv_c_,
                 "inner_cv_se": self.inner_cv_se_,
+                "inner_cv_gain_t": (self.inner_cv_gain_t_ if np.isfinite(self.inner_cv_gain_t_)
+                                    else None),  # standard JSON has no NaN
                 "members": members}
 
     @classmethod
@@ -970,6 +996,8 @@ class EnsembleCox(SurvivalEstimator):
         se = payload["inner_cv_se"]  # a dict per weight; one float before inner_repeats
         model.inner_cv_se_ = ({str(w): float(e) for w, e in se.items()}
                               if isinstance(se, dict) else {})
+        gain_t = payload.get("inner_cv_gain_t")
+        model.inner_cv_gain_t_ = float("nan") if gain_t is None else float(gain_t)
         kinds: list[type[SurvivalEstimator]] = [CoxnetSurvival, *ENSEMBLE_PARTNERS.values()]
         allowed = {m.model_kind for m in kinds}
         model.members_, model.coefficients_ = [], []
