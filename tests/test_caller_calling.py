@@ -69,8 +69,23 @@ def test_vcf_output_is_read_by_htslib(tmp_path: Path, model_dir: Path) -> None:
         assert list(vcf.header.samples) == ["NORMAL", "TUMOR"]
         assert {"PASS", "LowQual", "NormalSupport"} <= set(vcf.header.filters.keys())
         assert {"SOMATIC", "TYPE", "PROB"} <= set(vcf.header.info.keys())
-        assert list(vcf.header.formats.keys())[:4] == ["GT", "AD", "DP", "AF"]
+        assert list(vcf.header.formats.keys()) == ["GT", "AD", "DP", "AF", "F1R2", "F2R1"]
+        for name in ("F1R2", "F2R1"):
+            field = vcf.header.formats[name]
+            assert (field.number, field.type) == ("R", "Integer")
+            assert field.description == (f"Count of reads in {name} pair orientation "
+                                         "supporting each allele")
+        assert "OrientationBias" in vcf.header.filters
         records = list(vcf.fetch("chr20_15M", 0, 24000))
+    # every REF/ALT read is in one orientation or the other; the simulated pairs are F1R2
+    # or F2R1 at random, so both orientations are seen
+    for record in records:
+        for sample in ("NORMAL", "TUMOR"):
+            values = record.samples[sample]
+            assert [a + b for a, b in zip(values["F1R2"], values["F2R1"], strict=True)] == list(
+                values["AD"])
+    assert sum(r.samples["TUMOR"]["F1R2"][0] for r in records) > 0
+    assert sum(r.samples["TUMOR"]["F2R1"][0] for r in records) > 0
     assert len(records) == len(result.calls)
     first = records[0]
     assert first.info["TYPE"] in ("SNV", "INS", "DEL") and first.info["SOMATIC"]
@@ -120,6 +135,58 @@ def test_resume_refuses_a_work_folder_from_other_settings(tmp_path: Path,
     run(out, model_dir, keep_work=True)
     with pytest.raises(OptionsError, match="min_af"):
         run(out, model_dir, resume=True, min_af=0.05)
+
+
+def test_orientation_bias_filter_in_a_run(tmp_path: Path, model_dir: Path) -> None:
+    """The filter flags exactly the damage-class SNVs whose ALT orientation p is below P."""
+    from onco_genomics.caller.records import orientation_bias_pvalue, substitution_class
+
+    loose = FilterOptions(min_prob_to_report=0.0, orientation_bias_p=0.3)
+    calls = run(tmp_path / "calls.vcf.gz", model_dir, filters=loose).calls
+    expected = [c.vartype == "SNV" and substitution_class(c.ref, c.alt) in ("C>A", "C>T")
+                and orientation_bias_pvalue(c.tumor_alt_f1r2, c.tumor_alt - c.tumor_alt_f1r2)
+                < 0.3 for c in calls]
+    assert any(expected) and not all(expected)
+    assert ["OrientationBias" in c.filters for c in calls] == expected
+    off = run(tmp_path / "off.vcf.gz", model_dir,
+              filters=FilterOptions(min_prob_to_report=0.0, orientation_bias_p=0.0)).calls
+    assert not any("OrientationBias" in c.filters for c in off)
+    assert [(c.pos, c.alt) for c in off] == [(c.pos, c.alt) for c in calls]
+
+
+def test_resume_refuses_a_work_folder_of_another_chunk_format(tmp_path: Path,
+                                                            model_dir: Path) -> None:
+    out = tmp_path / "calls.vcf.gz"
+    run(out, model_dir, keep_work=True)
+    manifest = out.with_name(out.name + ".work") / calling.MANIFEST_NAME
+    manifest.write_text(manifest.read_text().replace(
+        f'"chunk_format": {calling.CHUNK_FORMAT}', '"chunk_format": 1'))
+    with pytest.raises(OptionsError, match="chunk_format"):
+        run(out, model_dir, resume=True)
+
+
+def test_cli_orientation_bias_option(tmp_path: Path, model_dir: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from onco_genomics.caller.records import DEFAULT_ORIENTATION_BIAS_P
+
+    seen: list[FilterOptions] = []
+
+    def fake_call(*args: object, filters: FilterOptions, **kwargs: object) -> object:
+        seen.append(filters)
+        return calling.CallResult(output=tmp_path / "x.vcf.gz", calls=(), chunks_total=0,
+                                  chunks_resumed=0, candidates=0)
+
+    monkeypatch.setattr(calling, "call_somatic", fake_call)
+    base = ["call", str(TUMOR), str(NORMAL), "--ref", str(REF), "-o", str(tmp_path / "x.vcf.gz")]
+    runner = CliRunner()
+    assert runner.invoke(cli, base).exit_code == 0
+    assert runner.invoke(cli, [*base, "--orientation-bias-p", "0"]).exit_code == 0
+    assert runner.invoke(cli, [*base, "--orientation-bias-p", "0.001"]).exit_code == 0
+    assert [f.orientation_bias_p for f in seen] == [DEFAULT_ORIENTATION_BIAS_P, 0.0, 0.001]
+    bad = runner.invoke(cli, [*base, "--orientation-bias-p", "1.5"])
+    assert bad.exit_code == 2 and "--orientation-bias-p" in bad.output
+    helptext = runner.invoke(cli, ["call", "--help"]).output
+    assert "--orientation-bias-p" in helptext and "OrientationBias" in helptext
 
 
 def test_shard_then_merge_equals_whole_run(tmp_path: Path, model_dir: Path) -> None:

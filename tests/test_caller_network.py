@@ -24,7 +24,14 @@ from onco_genomics.caller.network import (
     count_parameters,
     length_class,
 )
-from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters
+from onco_genomics.caller.records import (
+    FilterOptions,
+    SomaticCall,
+    call_filters,
+    orientation_bias_pvalue,
+    orientation_biased,
+    substitution_class,
+)
 from onco_genomics.caller.train import (
     TrainOptions,
     augment_batch,
@@ -154,6 +161,71 @@ def test_filters_and_call_records() -> None:
     assert variant.sample_data["N"]["GT"] == "0/0"
     with pytest.raises(ValueError, match="unknown filter"):
         SomaticCall("20", 99, "A", "T", "SNV", 1, 1, 2, 1, 0, 1, 0.5, 3.0, ("Bogus",))
+
+
+def test_orientation_bias_pvalue_and_classes() -> None:
+    assert orientation_bias_pvalue(6, 0) == pytest.approx(0.5 ** 6)
+    assert orientation_bias_pvalue(0, 6) == pytest.approx(0.5 ** 6)
+    # one-sided tail of the larger count: P(X >= 9) for X ~ Bin(10, 0.5) = 11 / 1024
+    assert orientation_bias_pvalue(1, 9) == pytest.approx(11 / 1024)
+    assert orientation_bias_pvalue(5, 5) == pytest.approx(638 / 1024)
+    assert orientation_bias_pvalue(0, 0) == 1.0
+    assert [substitution_class(r, a) for r, a in ("GT", "CA", "GA", "CT", "AG", "TC")] == [
+        "C>A", "C>A", "C>T", "C>T", "T>C", "T>C"]
+
+
+def test_orientation_bias_filter_on_synthetic_calls() -> None:
+    options = FilterOptions(orientation_bias_p=0.01)
+    kwargs = {"threshold": 0.5, "options": options, "vartype": "SNV"}
+    # G>T with 12 ALT reads all F1R2 (the 8-oxoG signature): p = 2.4e-4
+    assert call_filters(0.9, 0, 30, tumor_alt=12, ref="G", alt="T", tumor_alt_f1r2=12,
+                        **kwargs) == ("OrientationBias",)
+    # ... all F2R1 is as suspicious (C>A on the other strand)
+    assert call_filters(0.9, 0, 30, tumor_alt=12, ref="C", alt="A", tumor_alt_f1r2=0,
+                        **kwargs) == ("OrientationBias",)
+    # balanced orientations, or too few reads to tell (6 of 6: p = 0.016), pass
+    assert call_filters(0.9, 0, 30, tumor_alt=12, ref="G", alt="T", tumor_alt_f1r2=5,
+                        **kwargs) == ()
+    assert call_filters(0.9, 0, 30, tumor_alt=6, ref="G", alt="T", tumor_alt_f1r2=6,
+                        **kwargs) == ()
+    # C>T (deamination) is in the default classes, T>G is not
+    assert orientation_biased("G", "A", 12, 0, options=options)
+    assert not orientation_biased("T", "G", 12, 0, options=options)
+    everything = FilterOptions(orientation_bias_classes=("C>A", "C>G", "C>T", "T>A", "T>C",
+                                                         "T>G"))
+    assert orientation_biased("T", "G", 12, 0, options=everything)
+    # 0 turns it off; indels are never flagged; without the counts nothing is flagged
+    assert not orientation_biased("G", "T", 30, 0, options=FilterOptions(orientation_bias_p=0))
+    assert call_filters(0.9, 0, 30, threshold=0.5, options=options, vartype="INS",
+                        tumor_alt=12, ref="G", alt="GT", tumor_alt_f1r2=12) == ()
+    assert call_filters(0.9, 0, 30, tumor_alt=12, **kwargs) == ()
+    # together with the other filters, in FILTERS order
+    assert call_filters(0.3, 6, 30, tumor_alt=12, ref="G", alt="T", tumor_alt_f1r2=12,
+                        **kwargs) == ("LowQual", "NormalSupport", "OrientationBias")
+    with pytest.raises(ValueError, match="orientation_bias_p"):
+        FilterOptions(orientation_bias_p=1.0)
+    with pytest.raises(ValueError, match="orientation_bias_classes"):
+        FilterOptions(orientation_bias_classes=("G>T",))
+
+
+def test_call_records_carry_pair_orientation() -> None:
+    call = SomaticCall("20", 99, "G", "T", "SNV", 50, 10, 60, 30, 1, 31, 0.95, 13.01,
+                       ("OrientationBias",), tumor_ref_f1r2=26, tumor_alt_f1r2=10,
+                       normal_ref_f1r2=14, normal_alt_f1r2=0)
+    assert SomaticCall.from_json(json.loads(json.dumps(call.to_json()))) == call
+    assert call.tumor_alt_f2r1 == 0 and call.orientation_bias_p == pytest.approx(0.5 ** 10)
+    variant = call.to_variant(normal_sample="N", tumor_sample="T")
+    assert variant.sample_data["T"]["F1R2"] == [26, 10]
+    assert variant.sample_data["T"]["F2R1"] == [24, 0]
+    assert variant.sample_data["N"]["F1R2"] == [14, 0]
+    assert variant.sample_data["N"]["F2R1"] == [16, 1]
+    with pytest.raises(ValueError, match="tumor_alt_f1r2"):
+        SomaticCall("20", 99, "G", "T", "SNV", 50, 10, 60, 30, 0, 30, 0.95, 13.01,
+                    tumor_alt_f1r2=11)
+    old = call.to_json()
+    del old["tumor_alt_f1r2"]  # a chunk file written before the F1R2 counts existed
+    with pytest.raises(ValueError, match="tumor_alt_f1r2"):
+        SomaticCall.from_json(old)
 
 
 def synthetic_set(n: int, *, seed: int, name: str = "synthetic") -> EncodedSet:

@@ -9,6 +9,7 @@ deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -63,6 +64,7 @@ def make_reads(specs: list[ReadSpec]) -> ReadArrays:
     return ReadArrays(ref_start=pos, count_from=pos.copy(),
                       mapq=np.full(len(specs), 60, dtype=np.int32),
                       reverse=np.array([s[4] for s in specs], dtype=bool),
+                      f1r2=np.array([not s[4] for s in specs], dtype=bool),  # unpaired
                       seq_start=seq_start, bases=np.array(bases, dtype=np.uint8),
                       quals=np.array(quals, dtype=np.uint8), cigar_start=cigar_start,
                       cigar_ops=np.array(ops, dtype=np.uint8),
@@ -122,6 +124,9 @@ def test_counts_sum_to_depth_and_fractions_to_one(tumor: list[ReadSpec], normal:
     for s in stats:
         np.testing.assert_array_equal(s.sums[FEATURES.index("reads")].sum(axis=0), s.depth)
         assert np.all(s.sums[FEATURES.index("forward")] <= s.sums[FEATURES.index("reads")])
+        # unpaired reads count as read 1: F1R2 exactly when forward
+        np.testing.assert_array_equal(s.sums[FEATURES.index("f1r2")],
+                                      s.sums[FEATURES.index("forward")])
     assert np.all(layout.inserted <= MAX_INSERT_COLUMNS)
     batch = encode_candidates([snv(site, ref_codes)], layout=layout,
                               reference_columns=layout.reference_columns(ref_codes[:SPAN]),
@@ -144,6 +149,34 @@ def test_counts_sum_to_depth_and_fractions_to_one(tumor: list[ReadSpec], normal:
     _, stats2 = columns_for([make_reads(tumor), make_reads(normal)], ref_codes)
     for a, b in zip(stats, stats2, strict=True):
         np.testing.assert_array_equal(a.sums, b.sums)
+
+
+@settings(max_examples=20, deadline=None)
+@given(tumor=st.lists(read_specs(), min_size=1, max_size=10), ref_codes=ref_strategy,
+       site=st.integers(0, SPAN - 1), seed=st.integers(0, 2**16))
+def test_pair_orientation_is_counted_but_not_encoded(tumor: list[ReadSpec],
+                                                     ref_codes: np.ndarray, site: int,
+                                                     seed: int) -> None:
+    """The ``f1r2`` feature counts F1R2 reads per allele; the tensor ignores it."""
+    unpaired = make_reads(tumor)
+    flipped = np.random.default_rng(seed).random(len(unpaired)) < 0.5
+    paired = dataclasses.replace(unpaired, f1r2=unpaired.f1r2 ^ flipped)
+    layout, (stats_u, _) = columns_for([unpaired, make_reads([])], ref_codes)
+    _, (stats_p, _) = columns_for([paired, make_reads([])], ref_codes)
+    f1r2 = FEATURES.index("f1r2")
+    assert FEATURES[:f1r2] == ("reads", "forward", "baseq", "mapq", "clipped", "end_distance")
+    np.testing.assert_array_equal(stats_u.sums[:f1r2], stats_p.sums[:f1r2])
+    assert np.all(stats_p.sums[f1r2] <= stats_p.sums[FEATURES.index("reads")])
+    # every counted read is F1R2 or F2R1: the two orientations' counts add up to the reads
+    negated = dataclasses.replace(paired, f1r2=~paired.f1r2)
+    _, (stats_n, _) = columns_for([negated, make_reads([])], ref_codes)
+    np.testing.assert_array_equal(stats_p.sums[f1r2] + stats_n.sums[f1r2],
+                                  stats_p.sums[FEATURES.index("reads")])
+    empty = ColumnStats(sums=np.zeros_like(stats_u.sums), depth=np.zeros_like(stats_u.depth))
+    encoded = [encode_candidates([snv(site, ref_codes)], layout=layout,
+                                 reference_columns=layout.reference_columns(ref_codes[:SPAN]),
+                                 tumor=stats, normal=empty).tensors for stats in (stats_u, stats_p)]
+    np.testing.assert_array_equal(encoded[0], encoded[1])
 
 
 @settings(max_examples=25, deadline=None)

@@ -18,7 +18,7 @@ import pytest
 from onco_genomics.errors import ContigMismatchError, IndexMissingError, OptionsError
 from onco_genomics.pileup.candidates import AlleleDepths, Candidate, PileupOptions
 from onco_genomics.pileup.encode import CENTER, CHANNELS, WINDOW, PileupBatch
-from onco_genomics.pileup.fetch import fetch_reads
+from onco_genomics.pileup.fetch import f1r2_orientation, fetch_reads
 from onco_genomics.pileup.scan import scan_region
 from onco_genomics.regions import Region
 
@@ -133,8 +133,9 @@ def test_snv_found_with_depths(tmp_path: Path) -> None:
     assert list(sites) == [(SITE, REF[SITE], alt)]
     cand = sites[(SITE, REF[SITE], alt)]
     assert cand.vartype == "SNV" and cand.chrom == CHROM
-    assert cand.tumor == AlleleDepths(ref=14, alt=6, depth=20)
-    assert cand.normal == AlleleDepths(ref=10, alt=0, depth=10)
+    # flag 0: unpaired forward reads, which count as F1R2 (read 1 forward)
+    assert cand.tumor == AlleleDepths(ref=14, alt=6, depth=20, ref_f1r2=14, alt_f1r2=6)
+    assert cand.normal == AlleleDepths(ref=10, alt=0, depth=10, ref_f1r2=10)
     assert batch.tensors.shape == (1, len(CHANNELS), WINDOW)
 
 
@@ -168,7 +169,7 @@ def test_deletion_in_homopolymer_is_left_aligned(tmp_path: Path) -> None:
     cand = sites[key]
     assert cand.vartype == "DEL"
     assert cand.tumor.alt == 4 and cand.tumor.depth == 10 and cand.tumor.ref == 6
-    assert cand.normal == AlleleDepths(ref=8, alt=0, depth=8)
+    assert cand.normal == AlleleDepths(ref=8, alt=0, depth=8, ref_f1r2=8)
 
 
 def test_insertion_found_left_aligned(tmp_path: Path) -> None:
@@ -240,6 +241,67 @@ def test_overlapping_mates_counted_once(tmp_path: Path) -> None:
     with pysam.AlignmentFile(str(bams[0])) as bam:
         reads = fetch_reads(bam, CHROM, 0, len(REF), options=PileupOptions())
     assert sorted(reads.count_from.tolist())[-3:] == [550, 551, 552]
+
+
+# ---------------------------------------------------------------- pair orientation
+
+_PAIRED_FLAGS = 0x1 | 0x2
+_R1, _R2, _REV, _MATE_REV = 0x40, 0x80, 0x10, 0x20
+
+
+def test_f1r2_orientation_of_flags() -> None:
+    flags = [_PAIRED_FLAGS | _R1 | _MATE_REV,   # read 1 forward: F1R2
+             _PAIRED_FLAGS | _R2 | _REV,        # read 2 reverse: F1R2
+             _PAIRED_FLAGS | _R1 | _REV,        # read 1 reverse: F2R1
+             _PAIRED_FLAGS | _R2 | _MATE_REV,   # read 2 forward: F2R1
+             0,                                 # unpaired forward: as read 1, F1R2
+             _REV,                              # unpaired reverse: F2R1
+             _R2 | _REV]                        # 0x80 without 0x1 is still unpaired: F2R1
+    assert f1r2_orientation(flags).tolist() == [True, True, False, False, True, False, False]
+
+
+def test_f1r2_counts_per_allele(tmp_path: Path) -> None:
+    """ALT and REF reads split by pair orientation, for an SNV and a deletion."""
+    alt = alt_base(SITE)
+    far = 1500  # mates outside the slice's reads: no overlap handling
+    tumor = (
+        # ALT: 3 F1R2 (2 read-1 forward, 1 read-2 reverse), 2 F2R1 (read 1 reverse,
+        # read 2 forward), 1 unpaired reverse (F2R1)
+        [snv_read(f"a{i}", 420 + i, SITE, alt, flag=_PAIRED_FLAGS | _R1 | _MATE_REV,
+                  mate_pos=far) for i in range(2)]
+        + [snv_read("a2", 423, SITE, alt, flag=_PAIRED_FLAGS | _R2 | _REV, mate_pos=far)]
+        + [snv_read("a3", 424, SITE, alt, flag=_PAIRED_FLAGS | _R1 | _REV, mate_pos=far)]
+        + [snv_read("a4", 425, SITE, alt, flag=_PAIRED_FLAGS | _R2 | _MATE_REV, mate_pos=far)]
+        + [snv_read("a5", 426, SITE, alt, flag=_REV)]
+        # REF: 4 unpaired forward (F1R2), 3 read-2 forward (F2R1)
+        + [ref_read(f"r{i}", 430 + i) for i in range(4)]
+        + [ref_read(f"s{i}", 440 + i, flag=_PAIRED_FLAGS | _R2 | _MATE_REV, mate_pos=far)
+           for i in range(3)]
+    )
+    normal = [ref_read(f"n{i}", 440 + i, flag=_PAIRED_FLAGS | _R1 | _REV, mate_pos=far)
+              for i in range(5)]
+    bams = pair(tmp_path, tumor, normal)
+    with pysam.AlignmentFile(str(bams[0])) as bam:
+        reads = fetch_reads(bam, CHROM, 0, len(REF), options=PileupOptions())
+    assert int(reads.f1r2.sum()) == 3 + 4
+    cand = by_site(scan(*bams))[(SITE, REF[SITE], alt)]
+    assert cand.tumor == AlleleDepths(ref=7, alt=6, depth=13, ref_f1r2=4, alt_f1r2=3)
+    assert (cand.tumor.ref_f2r1, cand.tumor.alt_f2r1) == (3, 3)
+    assert cand.normal == AlleleDepths(ref=5, alt=0, depth=5, ref_f1r2=0, alt_f1r2=0)
+
+
+def test_f1r2_counts_of_an_indel(tmp_path: Path) -> None:
+    start, end = HOMOPOLYMER
+    dels = [del_read(f"t{i}", 700 + i, end - 1, 1) for i in range(4)]
+    for read in dels[:3]:  # 3 read-2 reverse (F1R2), 1 unpaired forward (F1R2) ...
+        read.flag, read.mate_pos = _PAIRED_FLAGS | _R2 | _REV, 1500
+    refs = coverage("r", 700, 760, 6)
+    for read in refs[:2]:  # ... and 2 of 6 REF reads read-1 reverse (F2R1)
+        read.flag, read.mate_pos = _PAIRED_FLAGS | _R1 | _REV, 1500
+    cand = by_site(scan(*pair(tmp_path, dels + refs, coverage("n", 700, 760, 8))))[
+        (start - 1, REF[start - 1] + "A", REF[start - 1])]
+    assert cand.tumor == AlleleDepths(ref=6, alt=4, depth=10, ref_f1r2=4, alt_f1r2=4)
+    assert cand.normal == AlleleDepths(ref=8, alt=0, depth=8, ref_f1r2=8)
 
 
 # ---------------------------------------------------------------- chunks and real reads

@@ -62,6 +62,10 @@ log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 50_000
 WORK_SUFFIX = ".work"
 MANIFEST_NAME = "manifest.json"
+#: layout of the chunk files (and of the SomaticCall records in them); bump when it
+#: changes, so that ``--resume`` refuses a work folder written by another layout.
+#: 2: F1R2 counts of the REF and ALT reads in both samples
+CHUNK_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -339,7 +343,11 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
             normal_depth=cand.normal.depth, prob=float(prob), qual=float(qual),
             filters=call_filters(float(prob), cand.normal.alt, cand.normal.depth,
                                  threshold=model.threshold, options=filters,
-                                 vartype=cand.vartype, tumor_alt=cand.tumor.alt),
+                                 vartype=cand.vartype, tumor_alt=cand.tumor.alt,
+                                 ref=cand.ref, alt=cand.alt,
+                                 tumor_alt_f1r2=cand.tumor.alt_f1r2),
+            tumor_ref_f1r2=cand.tumor.ref_f1r2, tumor_alt_f1r2=cand.tumor.alt_f1r2,
+            normal_ref_f1r2=cand.normal.ref_f1r2, normal_alt_f1r2=cand.normal.alt_f1r2,
         ))
     return calls
 
@@ -353,8 +361,9 @@ def _file_stamp(path: Path) -> dict[str, Any]:
 
 def _manifest(plan: ValidatedCall) -> dict[str, Any]:
     options = plan.options
-    return {
+    manifest = {
         "oncogen_version": __version__,
+        "chunk_format": CHUNK_FORMAT,
         "tumor": _file_stamp(options.tumor),
         "normal": _file_stamp(options.normal),
         "reference": _file_stamp(options.reference),
@@ -363,6 +372,9 @@ def _manifest(plan: ValidatedCall) -> dict[str, Any]:
         "filters": options.filters.__dict__,
         "chunks": [str(chunk) for chunk in plan.chunks],
     }
+    # as it reads back from JSON (tuples become lists), so a resumed run compares equal
+    result: dict[str, Any] = json.loads(json.dumps(manifest))
+    return result
 
 
 def _chunk_path(work_dir: Path, index: int) -> Path:
@@ -382,7 +394,7 @@ def _finished_chunks(inputs: CallInputs) -> set[int]:
         path = _chunk_path(work, index)
         if path.is_file():
             data = json.loads(path.read_text())
-            if data.get("chunk") == str(chunk):
+            if data.get("chunk") == str(chunk) and data.get("format") == CHUNK_FORMAT:
                 done.add(index)
     return done
 
@@ -430,7 +442,7 @@ def _prepare_work_dir(plan: ValidatedCall) -> set[int]:
 
 def _write_chunk(work: Path, index: int, chunk: Region, calls: Sequence[SomaticCall],
                  candidates: int) -> None:
-    payload = {"chunk": str(chunk), "candidates": candidates,
+    payload = {"chunk": str(chunk), "format": CHUNK_FORMAT, "candidates": candidates,
                "calls": [call.to_json() for call in calls]}
     with atomic_path(_chunk_path(work, index)) as tmp:
         tmp.write_text(json.dumps(payload, separators=(",", ":")))

@@ -16,6 +16,15 @@ FILTER values written by the caller:
     (about 8 noise alleles per true one at 60x, benchmarks/caller_lowvaf_ceiling.py), and
     the network's probabilities do not separate them; the record is kept so that a user
     with a dense truth or a high-depth panel can take them back (``--min-snv-alt-reads 2``).
+``OrientationBias``
+    An SNV of the damage classes (:data:`DAMAGE_CLASSES`: C>A/G>T, C>T/G>A, by default)
+    whose tumor ALT reads come mostly from one pair orientation (F1R2 or F2R1): the
+    one-sided binomial probability of seeing at least the larger of the two orientation
+    counts of ``n`` ALT reads when each orientation has probability 0.5 is below
+    ``orientation_bias_p``. Oxidative damage of G (8-oxoG, G>T/C>A) and deamination of C
+    (C>T/G>A) during library preparation put the artefact on one strand of the original
+    molecule, so all its reads share one pair orientation; true variants are seen in both.
+    Mutect2 reports the same F1R2/F2R1 counts and filters on them with a learnt model.
 """
 
 from __future__ import annotations
@@ -30,6 +39,10 @@ from onco_genomics.io.variants import HeaderField, Variant, VcfHeader
 log = logging.getLogger(__name__)
 
 CallType = Literal["SNV", "INS", "DEL"]
+#: default OrientationBias threshold, chosen on training pairs of the shipped model (t04,
+#: t01, t06, t08): at p < 0.01 it flags 16 of 31 calls at simulated 8-oxoG sites and 2 of
+#: 1,023 true SNVs (docs/caller.md, "Orientation bias")
+DEFAULT_ORIENTATION_BIAS_P = 0.01
 
 FILTERS: tuple[tuple[str, str], ...] = (
     ("LowQual", "Somatic probability (PROB) below the model's threshold"),
@@ -37,6 +50,10 @@ FILTERS: tuple[tuple[str, str], ...] = (
                       "tumor-in-normal contamination)"),
     ("LowAltReads", "SNV with fewer tumor ALT reads than the caller's floor (default 3): "
                     "coincident sequencing errors dominate there"),
+    ("OrientationBias", "C>A/G>T or C>T/G>A SNV whose tumor ALT reads are concentrated in "
+                        "one pair orientation (F1R2 or F2R1; one-sided binomial p below the "
+                        "caller's --orientation-bias-p): likely an 8-oxoG or deamination "
+                        "artefact"),
 )
 
 INFO_FIELDS: tuple[HeaderField, ...] = (
@@ -50,7 +67,40 @@ FORMAT_FIELDS: tuple[HeaderField, ...] = (
     HeaderField("AD", "R", "Integer", "Read depth of the REF and ALT alleles (filtered reads)"),
     HeaderField("DP", "1", "Integer", "Read depth at the site (filtered reads)"),
     HeaderField("AF", "A", "Float", "Allele fraction of the ALT allele (ALT reads / DP)"),
+    HeaderField("F1R2", "R", "Integer",
+                "Count of reads in F1R2 pair orientation supporting each allele"),
+    HeaderField("F2R1", "R", "Integer",
+                "Count of reads in F2R1 pair orientation supporting each allele"),
 )
+
+
+#: the six pyrimidine-centred SNV classes
+SUBSTITUTION_CLASSES: tuple[str, ...] = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
+#: classes made by library-preparation damage on one strand: 8-oxoG (G>T, seen as C>A
+#: on the other strand) and cytosine deamination (C>T)
+DAMAGE_CLASSES: tuple[str, ...] = ("C>A", "C>T")
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+
+
+def substitution_class(ref: str, alt: str) -> str:
+    """The pyrimidine-centred class of an SNV: ``G>T`` and ``C>A`` are both ``C>A``."""
+    if ref in ("G", "A"):
+        ref, alt = ref.translate(_COMPLEMENT), alt.translate(_COMPLEMENT)
+    return f"{ref}>{alt}"
+
+
+def orientation_bias_pvalue(alt_f1r2: int, alt_f2r1: int) -> float:
+    """One-sided binomial p that the larger orientation count is this large by chance.
+
+    ``P(X >= max(alt_f1r2, alt_f2r1))`` for ``X ~ Binomial(alt_f1r2 + alt_f2r1, 0.5)``;
+    1.0 without ALT reads. Six ALT reads all in one orientation give 0.5**6 = 0.016.
+    """
+    from scipy.stats import binom  # here: scipy.stats takes seconds to import
+
+    n = alt_f1r2 + alt_f2r1
+    if n <= 0:
+        return 1.0
+    return float(binom.sf(max(alt_f1r2, alt_f2r1) - 1, n, 0.5))
 
 
 @dataclass(frozen=True)
@@ -68,12 +118,20 @@ class FilterOptions:
     min_snv_alt_reads
         LowAltReads for an SNV with fewer tumor ALT reads (indels are not affected: indel
         errors are rare outside homopolymers, which the network sees).
+    orientation_bias_p
+        OrientationBias for an SNV of ``orientation_bias_classes`` whose tumor ALT reads'
+        :func:`orientation_bias_pvalue` is below this; 0 turns the filter off.
+    orientation_bias_classes
+        Pyrimidine-centred substitution classes (:data:`SUBSTITUTION_CLASSES`) the
+        OrientationBias filter applies to.
     """
 
     min_prob_to_report: float = 0.1
     normal_max_alt: int = 2
     normal_max_af: float = 0.1
     min_snv_alt_reads: int = 3
+    orientation_bias_p: float = DEFAULT_ORIENTATION_BIAS_P
+    orientation_bias_classes: tuple[str, ...] = DAMAGE_CLASSES
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_prob_to_report < 1.0:
@@ -82,6 +140,13 @@ class FilterOptions:
             raise ValueError("normal_max_alt must be >= 0 and normal_max_af in [0, 1]")
         if self.min_snv_alt_reads < 1:
             raise ValueError(f"min_snv_alt_reads must be >= 1, got {self.min_snv_alt_reads}")
+        if not 0.0 <= self.orientation_bias_p < 1.0:
+            raise ValueError(f"orientation_bias_p must be in [0, 1) (0: off), got "
+                             f"{self.orientation_bias_p}")
+        unknown = set(self.orientation_bias_classes) - set(SUBSTITUTION_CLASSES)
+        if unknown:
+            raise ValueError(f"orientation_bias_classes: expected classes among "
+                             f"{', '.join(SUBSTITUTION_CLASSES)}, got {sorted(unknown)}")
 
 
 @dataclass(frozen=True)
@@ -100,6 +165,9 @@ class SomaticCall:
         Phred-scaled ``prob`` (-10 log10(1 - prob)).
     filters
         Empty for PASS, else FILTER ids from :data:`FILTERS`.
+    tumor_ref_f1r2, tumor_alt_f1r2, normal_ref_f1r2, normal_alt_f1r2
+        The part of the REF and ALT read counts in F1R2 pair orientation (read 1 forward
+        or read 2 reverse); the rest are F2R1 (``tumor_alt_f2r1`` ...).
     """
 
     chrom: str
@@ -116,6 +184,10 @@ class SomaticCall:
     prob: float
     qual: float
     filters: tuple[str, ...] = ()
+    tumor_ref_f1r2: int = 0
+    tumor_alt_f1r2: int = 0
+    normal_ref_f1r2: int = 0
+    normal_alt_f1r2: int = 0
 
     def __post_init__(self) -> None:
         if self.pos < 0 or not self.ref or not self.alt:
@@ -131,6 +203,13 @@ class SomaticCall:
                      "normal_depth"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0")
+        for sample in ("tumor", "normal"):
+            for allele in ("ref", "alt"):
+                f1r2 = getattr(self, f"{sample}_{allele}_f1r2")
+                total = getattr(self, f"{sample}_{allele}")
+                if not 0 <= f1r2 <= total:
+                    raise ValueError(f"{sample}_{allele}_f1r2 must be in 0..{sample}_{allele} "
+                                     f"({total}), got {f1r2}")
 
     @property
     def is_pass(self) -> bool:
@@ -144,40 +223,71 @@ class SomaticCall:
     def normal_af(self) -> float:
         return self.normal_alt / self.normal_depth if self.normal_depth else 0.0
 
+    @property
+    def tumor_alt_f2r1(self) -> int:
+        return self.tumor_alt - self.tumor_alt_f1r2
+
+    @property
+    def orientation_bias_p(self) -> float:
+        """:func:`orientation_bias_pvalue` of the tumor ALT reads."""
+        return orientation_bias_pvalue(self.tumor_alt_f1r2, self.tumor_alt_f2r1)
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-able dict (per-chunk result files used by ``--resume``)."""
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SomaticCall:
+        """Inverse of :meth:`to_json`; every field must be present (no silent zeros)."""
         values = dict(data)
-        values["filters"] = tuple(values.get("filters", ()))
+        missing = sorted(set(cls.__dataclass_fields__) - set(values))
+        if missing:
+            raise ValueError(f"SomaticCall record lacks {', '.join(missing)}; it was written "
+                             "by an older oncogen")
+        values["filters"] = tuple(values["filters"])
         return cls(**values)
 
     def to_variant(self, *, normal_sample: str, tumor_sample: str) -> Variant:
         """The VCF record: GT 0/0 in the normal, 0/1 in the tumor."""
 
-        def sample(ref: int, alt: int, depth: int, genotype: str) -> dict[str, Any]:
+        def sample(ref: int, alt: int, depth: int, ref_f1r2: int, alt_f1r2: int,
+                   genotype: str) -> dict[str, Any]:
             return {"GT": genotype, "AD": [ref, alt], "DP": depth,
-                    "AF": round(alt / depth, 4) if depth else 0.0}
+                    "AF": round(alt / depth, 4) if depth else 0.0,
+                    "F1R2": [ref_f1r2, alt_f1r2],
+                    "F2R1": [ref - ref_f1r2, alt - alt_f1r2]}
 
         return Variant(
             chrom=self.chrom, pos=self.pos, ref=self.ref, alt=self.alt, qual=self.qual,
             filters=self.filters or ("PASS",),
             info={"SOMATIC": True, "TYPE": self.vartype, "PROB": round(self.prob, 4)},
             sample_data={
-                normal_sample: sample(self.normal_ref, self.normal_alt, self.normal_depth, "0/0"),
-                tumor_sample: sample(self.tumor_ref, self.tumor_alt, self.tumor_depth, "0/1"),
+                normal_sample: sample(self.normal_ref, self.normal_alt, self.normal_depth,
+                                      self.normal_ref_f1r2, self.normal_alt_f1r2, "0/0"),
+                tumor_sample: sample(self.tumor_ref, self.tumor_alt, self.tumor_depth,
+                                     self.tumor_ref_f1r2, self.tumor_alt_f1r2, "0/1"),
             },
         )
 
 
+def orientation_biased(ref: str, alt: str, alt_f1r2: int, alt_f2r1: int, *,
+                       options: FilterOptions) -> bool:
+    """Whether an SNV gets FILTER OrientationBias (see :class:`FilterOptions`)."""
+    if options.orientation_bias_p <= 0.0 or len(ref) != 1 or len(alt) != 1:
+        return False
+    if substitution_class(ref, alt) not in options.orientation_bias_classes:
+        return False
+    return orientation_bias_pvalue(alt_f1r2, alt_f2r1) < options.orientation_bias_p
+
+
 def call_filters(prob: float, normal_alt: int, normal_depth: int, *, threshold: float,
                  options: FilterOptions, vartype: str | None = None,
-                 tumor_alt: int | None = None) -> tuple[str, ...]:
+                 tumor_alt: int | None = None, ref: str | None = None,
+                 alt: str | None = None, tumor_alt_f1r2: int | None = None) -> tuple[str, ...]:
     """FILTER ids for a scored candidate (empty tuple means PASS).
 
-    ``vartype`` and ``tumor_alt`` enable the LowAltReads floor for SNVs.
+    ``vartype`` and ``tumor_alt`` enable the LowAltReads floor for SNVs; with ``ref``,
+    ``alt`` and ``tumor_alt_f1r2`` as well, the OrientationBias filter.
     """
     filters = []
     if prob < threshold:
@@ -187,6 +297,11 @@ def call_filters(prob: float, normal_alt: int, normal_depth: int, *, threshold: 
         filters.append("NormalSupport")
     if vartype == "SNV" and tumor_alt is not None and tumor_alt < options.min_snv_alt_reads:
         filters.append("LowAltReads")
+    if (vartype == "SNV" and tumor_alt is not None and tumor_alt_f1r2 is not None
+            and ref is not None and alt is not None
+            and orientation_biased(ref, alt, tumor_alt_f1r2, tumor_alt - tumor_alt_f1r2,
+                                   options=options)):
+        filters.append("OrientationBias")
     return tuple(filters)
 
 

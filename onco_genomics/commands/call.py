@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from onco_genomics.caller.records import DEFAULT_ORIENTATION_BIAS_P
+
 log = logging.getLogger(__name__)
 
 _DEVICE = click.Choice(["auto", "cpu", "cuda"])
@@ -32,6 +34,12 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
 @click.option("--min-snv-alt-reads", type=click.IntRange(min=1), default=3, show_default=True,
               help="SNVs with fewer tumor ALT reads get FILTER LowAltReads (2-read SNVs are "
                    "mostly coincident sequencing errors; see docs/benchmarks/caller.md).")
+@click.option("--orientation-bias-p", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
+              default=DEFAULT_ORIENTATION_BIAS_P, show_default=True,
+              help="C>A/G>T and C>T/G>A SNVs whose tumor ALT reads are concentrated in one "
+                   "pair orientation (F1R2 or F2R1; one-sided binomial p below this) get "
+                   "FILTER OrientationBias, as 8-oxoG and deamination artefacts do; 0 "
+                   "turns the filter off.")
 @click.option("--device", type=_DEVICE, default="auto", show_default=True,
               help="Run the network on the GPU (cuda), CPU, or CUDA when available (auto).")
 @click.option("--chunk-size", type=int, default=50_000, show_default=True,
@@ -43,7 +51,8 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
 @click.option("--normal-sample", default=None, help="Normal sample name [default: @RG SM].")
 def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tuple[str, ...],
          bed: Path | None, threads: int, model: Path | None, min_af: float,
-         min_snv_alt_reads: int, device: str, chunk_size: int, resume: bool, keep_work: bool,
+         min_snv_alt_reads: int, orientation_bias_p: float, device: str, chunk_size: int,
+         resume: bool, keep_work: bool,
          tumor_sample: str | None, normal_sample: str | None) -> None:
     """Call somatic SNVs and indels in TUMOR against its matched NORMAL (indexed BAM/CRAM)."""
     from onco_genomics.caller.calling import call_somatic
@@ -54,7 +63,8 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
                           bed=bed, threads=threads, model=model, min_af=min_af, device=device,
                           chunk_size=chunk_size, resume=resume, keep_work=keep_work,
                           tumor_sample=tumor_sample, normal_sample=normal_sample,
-                          filters=FilterOptions(min_snv_alt_reads=min_snv_alt_reads),
+                          filters=FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
+                                                orientation_bias_p=orientation_bias_p),
                           command_line=command_line())
     click.echo(f"{result.output}: {len(result.calls)} records, {result.n_pass} PASS", err=True)
 

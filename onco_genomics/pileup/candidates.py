@@ -86,12 +86,16 @@ class AlleleDepths:
 
     ``ref`` and ``alt`` are reads showing the reference and the candidate allele;
     ``depth`` is all counted reads at the site (so ``ref + alt <= depth``; the rest show
-    another allele).
+    another allele). ``ref_f1r2`` and ``alt_f1r2`` are the part of ``ref`` and ``alt``
+    in F1R2 pair orientation (read 1 forward or read 2 reverse, Mutect2's F1R2); the rest
+    are F2R1 (:attr:`ref_f2r1`, :attr:`alt_f2r1`).
     """
 
     ref: int
     alt: int
     depth: int
+    ref_f1r2: int = 0
+    alt_f1r2: int = 0
 
     def __post_init__(self) -> None:
         if min(self.ref, self.alt, self.depth) < 0 or self.ref + self.alt > self.depth:
@@ -99,6 +103,22 @@ class AlleleDepths:
                 f"AlleleDepths needs 0 <= ref, alt and ref + alt <= depth, got "
                 f"ref={self.ref} alt={self.alt} depth={self.depth}"
             )
+        if not (0 <= self.ref_f1r2 <= self.ref and 0 <= self.alt_f1r2 <= self.alt):
+            raise ValueError(
+                f"AlleleDepths needs 0 <= ref_f1r2 <= ref and 0 <= alt_f1r2 <= alt, got "
+                f"ref={self.ref} ref_f1r2={self.ref_f1r2} alt={self.alt} "
+                f"alt_f1r2={self.alt_f1r2}"
+            )
+
+    @property
+    def ref_f2r1(self) -> int:
+        """Reference reads in F2R1 pair orientation."""
+        return self.ref - self.ref_f1r2
+
+    @property
+    def alt_f2r1(self) -> int:
+        """ALT reads in F2R1 pair orientation."""
+        return self.alt - self.alt_f1r2
 
     @property
     def af(self) -> float:

@@ -14,8 +14,13 @@ Three kernels, each one pass over the reads' flat arrays (:class:`ReadArrays`):
    and the junction depth;
 2. :func:`augmented_layout` places the inserted columns (shared by tumour and normal);
 3. :func:`accumulate_columns` sums, per column and allele (:data:`ALLELES`), the reads,
-   forward-strand reads, base qualities, mapping qualities, soft-clipped reads and
-   distances to the read end.
+   forward-strand reads, base qualities, mapping qualities, soft-clipped reads,
+   distances to the read end and F1R2-orientation reads.
+
+The last feature, ``f1r2`` (reads in F1R2 pair orientation, see
+:mod:`onco_genomics.pileup.fetch`), is appended after the encoder's features: the tensor
+does not use it (encoder 1.0 is unchanged); the candidates report it per allele for the
+caller's orientation-bias filter.
 """
 
 from __future__ import annotations
@@ -37,8 +42,10 @@ MAX_INSERT_COLUMNS = 4
 #: distances to the read end are capped here before averaging
 MAX_END_DISTANCE = 50
 
-#: per-column sums kept for every allele, in the order of :attr:`ColumnStats.sums`' axis 0
-FEATURES: tuple[str, ...] = ("reads", "forward", "baseq", "mapq", "clipped", "end_distance")
+#: per-column sums kept for every allele, in the order of :attr:`ColumnStats.sums`' axis 0;
+#: new features go at the end so the indices the encoder uses never move
+FEATURES: tuple[str, ...] = ("reads", "forward", "baseq", "mapq", "clipped", "end_distance",
+                             "f1r2")
 GAP = ALLELES.index("gap")
 
 _M, _I, _D, _N, _S, _EQ, _X = 0, 1, 2, 3, 4, 7, 8
@@ -84,6 +91,8 @@ class IndelScan:
     junction_depth
         Reads spanning the junction between position ``p`` and ``p + 1`` (counted part of
         each read only), per position of the span.
+    junction_f1r2
+        The part of ``junction_depth`` in F1R2 pair orientation.
     max_insert
         Longest insertion after each position of the span.
     """
@@ -92,6 +101,7 @@ class IndelScan:
     ref_end: npt.NDArray[np.int64]
     events: IndelEvents
     junction_depth: npt.NDArray[np.int32]
+    junction_f1r2: npt.NDArray[np.int32]
     max_insert: npt.NDArray[np.int32]
 
 
@@ -154,7 +164,7 @@ def _is_match(op: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan_indels_kernel(ref_start, count_from, seq_start, bases, cigar_start, cigar_ops,
+def _scan_indels_kernel(ref_start, count_from, f1r2, seq_start, bases, cigar_start, cigar_ops,
                         cigar_lens, ref_codes, ref_offset, span_start, span_end):
     n = len(ref_start)
     lens = cigar_lens.copy()
@@ -166,6 +176,7 @@ def _scan_indels_kernel(ref_start, count_from, seq_start, bases, cigar_start, ci
     ev_qoff = np.empty(n_ops, dtype=np.int64)
     span_len = span_end - span_start
     diff = np.zeros(span_len + 1, dtype=np.int32)
+    diff_f1r2 = np.zeros(span_len + 1, dtype=np.int32)
     max_ins = np.zeros(span_len, dtype=np.int32)
     n_ref = len(ref_codes)
     n_ev = 0
@@ -212,6 +223,9 @@ def _scan_indels_kernel(ref_start, count_from, seq_start, bases, cigar_start, ci
         if j1 > j0:
             diff[j0 - span_start] += 1
             diff[j1 - span_start] -= 1
+            if f1r2[i]:
+                diff_f1r2[j0 - span_start] += 1
+                diff_f1r2[j1 - span_start] -= 1
         r = ref_start[i]
         q = 0
         for c in range(c0, c1):
@@ -238,8 +252,9 @@ def _scan_indels_kernel(ref_start, count_from, seq_start, bases, cigar_start, ci
             elif op == _I or op == _S:
                 q += length
     depth = np.cumsum(diff[:span_len]).astype(np.int32)
+    depth_f1r2 = np.cumsum(diff_f1r2[:span_len]).astype(np.int32)
     return (lens, ref_end, ev_read[:n_ev].copy(), ev_anchor[:n_ev].copy(),
-            ev_len[:n_ev].copy(), ev_qoff[:n_ev].copy(), depth, max_ins)
+            ev_len[:n_ev].copy(), ev_qoff[:n_ev].copy(), depth, depth_f1r2, max_ins)
 
 
 def scan_indels(reads: ReadArrays, ref_codes: npt.NDArray[np.int8], ref_offset: int,
@@ -256,15 +271,16 @@ def scan_indels(reads: ReadArrays, ref_codes: npt.NDArray[np.int8], ref_offset: 
     span_start, span_end
         Reference interval whose events and junction depth are reported.
     """
-    (lens, ref_end, ev_read, ev_anchor, ev_len, ev_qoff, depth,
-     max_ins) = _scan_indels_kernel(reads.ref_start, reads.count_from, reads.seq_start,
+    (lens, ref_end, ev_read, ev_anchor, ev_len, ev_qoff, depth, depth_f1r2,
+     max_ins) = _scan_indels_kernel(reads.ref_start, reads.count_from, reads.f1r2,
+                                    reads.seq_start,
                                     reads.bases, reads.cigar_start, reads.cigar_ops,
                                     reads.cigar_lens, ref_codes, ref_offset, span_start,
                                     span_end)
     return IndelScan(cigar_lens=lens, ref_end=ref_end,
                      events=IndelEvents(read=ev_read, anchor=ev_anchor, length=ev_len,
                                         query_offset=ev_qoff),
-                     junction_depth=depth, max_insert=max_ins)
+                     junction_depth=depth, junction_f1r2=depth_f1r2, max_insert=max_ins)
 
 
 def augmented_layout(span_start: int, max_insert: npt.NDArray[np.integer]) -> ColumnLayout:
@@ -277,7 +293,7 @@ def augmented_layout(span_start: int, max_insert: npt.NDArray[np.integer]) -> Co
 
 
 @numba.njit(cache=True, nogil=True)
-def _add(sums, depth, col, allele, bq, mq, forward, clipped, dist, max_depth):
+def _add(sums, depth, col, allele, bq, mq, forward, clipped, dist, f1r2, max_depth):
     if depth[col] >= max_depth:
         return
     depth[col] += 1
@@ -289,6 +305,8 @@ def _add(sums, depth, col, allele, bq, mq, forward, clipped, dist, max_depth):
     if clipped:
         sums[4, allele, col] += 1
     sums[5, allele, col] += dist
+    if f1r2:
+        sums[6, allele, col] += 1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -302,10 +320,10 @@ def _end_distance(q, qa_start, qa_end):
 
 
 @numba.njit(cache=True, nogil=True)
-def _accumulate_kernel(ref_start, count_from, ref_end, mapq, reverse, seq_start, bases, quals,
-                       cigar_start, cigar_ops, cigar_lens, span_start, column_of, inserted,
-                       n_columns, min_bq, max_depth):
-    sums = np.zeros((6, 5, n_columns), dtype=np.int32)
+def _accumulate_kernel(ref_start, count_from, ref_end, mapq, reverse, f1r2, seq_start, bases,
+                       quals, cigar_start, cigar_ops, cigar_lens, span_start, column_of,
+                       inserted, n_columns, min_bq, max_depth):
+    sums = np.zeros((7, 5, n_columns), dtype=np.int32)
     depth = np.zeros(n_columns, dtype=np.int32)
     span_end = span_start + len(column_of)
     for i in range(len(ref_start)):
@@ -315,6 +333,7 @@ def _accumulate_kernel(ref_start, count_from, ref_end, mapq, reverse, seq_start,
         qlen = seq_start[i + 1] - s0
         mq = mapq[i]
         forward = not reverse[i]
+        orient = f1r2[i]
         lo = max(ref_start[i], count_from[i])
         end = ref_end[i]
         clipped = False
@@ -345,19 +364,19 @@ def _accumulate_kernel(ref_start, count_from, ref_end, mapq, reverse, seq_start,
                     col = column_of[idx]
                     if is_del:
                         _add(sums, depth, col, 4, 0, mq, forward, clipped,
-                             _end_distance(q, qa_start, qa_end), max_depth)
+                             _end_distance(q, qa_start, qa_end), orient, max_depth)
                     else:
                         b = bases[s0 + q + k]
                         bq = quals[s0 + q + k]
                         if b < 4 and bq >= min_bq:
                             _add(sums, depth, col, b, bq, mq, forward, clipped,
-                                 _end_distance(q + k, qa_start, qa_end), max_depth)
+                                 _end_distance(q + k, qa_start, qa_end), orient, max_depth)
                     n_ins = inserted[idx]
                     if n_ins > 0 and pos + 1 < end and not (k == length - 1 and next_is_ins):
                         dist = _end_distance(q if is_del else q + k, qa_start, qa_end)
                         for j in range(n_ins):
                             _add(sums, depth, col + 1 + j, 4, 0, mq, forward, clipped, dist,
-                                 max_depth)
+                                 orient, max_depth)
                 r += length
                 if not is_del:
                     q += length
@@ -374,10 +393,12 @@ def _accumulate_kernel(ref_start, count_from, ref_end, mapq, reverse, seq_start,
                             bq = quals[s0 + q + j]
                             if b < 4 and bq >= min_bq:
                                 _add(sums, depth, col + 1 + j, b, bq, mq, forward, clipped,
-                                     _end_distance(q + j, qa_start, qa_end), max_depth)
+                                     _end_distance(q + j, qa_start, qa_end), orient,
+                                     max_depth)
                         else:
                             _add(sums, depth, col + 1 + j, 4, 0, mq, forward, clipped,
-                                 _end_distance(q + length, qa_start, qa_end), max_depth)
+                                 _end_distance(q + length, qa_start, qa_end), orient,
+                                 max_depth)
                 q += length
             elif op == _S:
                 q += length
@@ -405,7 +426,7 @@ def accumulate_columns(reads: ReadArrays, indels: IndelScan, layout: ColumnLayou
     """
     sums, depth = _accumulate_kernel(
         reads.ref_start, reads.count_from, indels.ref_end, reads.mapq, reads.reverse,
-        reads.seq_start, reads.bases, reads.quals, reads.cigar_start, reads.cigar_ops,
+        reads.f1r2, reads.seq_start, reads.bases, reads.quals, reads.cigar_start, reads.cigar_ops,
         indels.cigar_lens, layout.span_start, layout.column_of, layout.inserted,
         layout.n_columns, min_baseq, max_depth)
     return ColumnStats(sums=sums, depth=depth)

@@ -5,6 +5,10 @@ attribute reads (flag, position, MAPQ, sequence, qualities, CIGAR string); its b
 never touched in Python. Sequences, qualities and CIGAR strings are joined and decoded
 in bulk, so the column kernels (:mod:`onco_genomics.pileup.columns`) see plain arrays.
 
+Each read's pair orientation is kept as ``f1r2`` (Mutect2's F1R2/F2R1): a read is F1R2
+when it is the first of its pair on the forward strand or the second on the reverse strand
+(both mates of a fragment then agree); unpaired reads count as read 1.
+
 Filters, in order: unmapped, secondary, supplementary, QC-fail and (unless
 ``include_duplicates``) duplicate reads are dropped, then reads with MAPQ below
 ``min_mapq``. Overlapping mates of one fragment are counted once: when the second mate
@@ -27,7 +31,7 @@ from onco_genomics.pileup.candidates import PileupOptions
 log = logging.getLogger(__name__)
 
 _UNMAPPED, _SECONDARY, _QCFAIL, _DUPLICATE, _SUPPLEMENTARY = 0x4, 0x100, 0x200, 0x400, 0x800
-_PAIRED, _REVERSE = 0x1, 0x10
+_PAIRED, _REVERSE, _READ2 = 0x1, 0x10, 0x80
 
 #: ASCII byte -> base code (A C G T = 0..3, anything else 4)
 _BASE_CODE = np.full(256, 4, dtype=np.uint8)
@@ -57,12 +61,16 @@ class ReadArrays:
         the second mate of a fragment); equals ``ref_start`` for most reads.
     mapq, reverse
         Mapping quality and strand per read.
+    f1r2
+        Pair orientation per read: True for F1R2 (read 1 forward or read 2 reverse; an
+        unpaired read counts as read 1, so F1R2 when forward), False for F2R1.
     """
 
     ref_start: npt.NDArray[np.int64]
     count_from: npt.NDArray[np.int64]
     mapq: npt.NDArray[np.int32]
     reverse: npt.NDArray[np.bool_]
+    f1r2: npt.NDArray[np.bool_]
     seq_start: npt.NDArray[np.int64]
     bases: npt.NDArray[np.uint8]
     quals: npt.NDArray[np.uint8]
@@ -72,7 +80,7 @@ class ReadArrays:
 
     def __post_init__(self) -> None:
         n = len(self.ref_start)
-        for name in ("count_from", "mapq", "reverse"):
+        for name in ("count_from", "mapq", "reverse", "f1r2"):
             if len(getattr(self, name)) != n:
                 raise ValueError(f"ReadArrays.{name} must have one entry per read ({n})")
         if len(self.seq_start) != n + 1 or len(self.cigar_start) != n + 1:
@@ -123,6 +131,18 @@ def _parse_cigars(text: bytes, n_reads: int) -> tuple[npt.NDArray[np.int64],
     offsets = np.zeros(n_reads + 1, dtype=np.int64)
     offsets[1:] = ops_before_sep
     return offsets, ops, lens
+
+
+def f1r2_orientation(flags: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Whether reads with these SAM flags are in F1R2 pair orientation, vectorised.
+
+    F1R2: read 1 (or an unpaired read) on the forward strand, or read 2 on the reverse
+    strand; everything else is F2R1.
+    """
+    flag_arr = np.asarray(flags, dtype=np.int64)
+    reverse = (flag_arr & _REVERSE) != 0
+    is_read2 = ((flag_arr & _PAIRED) != 0) & ((flag_arr & _READ2) != 0)
+    return reverse == is_read2
 
 
 def fetch_reads(bam: pysam.AlignmentFile, chrom: str, start: int, end: int, *,
@@ -189,11 +209,14 @@ def fetch_reads(bam: pysam.AlignmentFile, chrom: str, start: int, end: int, *,
     qual_arr = np.frombuffer("".join(quals).encode("ascii"), dtype=np.uint8) - np.uint8(33)
     cigar_start, cigar_ops, cigar_lens = _parse_cigars(
         (";".join(cigars) + ";").encode("ascii") if n else b"", n)
+    flags = table[:, 3]
+    reverse = (flags & _REVERSE) != 0
     return ReadArrays(
         ref_start=table[:, 0].copy(),
         count_from=table[:, 1].copy(),
         mapq=table[:, 2].astype(np.int32),
-        reverse=(table[:, 3] & _REVERSE) != 0,
+        reverse=reverse,
+        f1r2=f1r2_orientation(flags),
         seq_start=seq_start,
         bases=bases,
         quals=qual_arr,

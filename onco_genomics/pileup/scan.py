@@ -38,6 +38,7 @@ from onco_genomics.pileup.candidates import (
     propose_snvs,
 )
 from onco_genomics.pileup.columns import (
+    FEATURES,
     ColumnLayout,
     ColumnStats,
     IndelScan,
@@ -59,6 +60,18 @@ for _i, _b in enumerate(b"ACGT"):
     _CODE[_b + 32] = _i
 
 IndelKey = tuple[int, str, str]  # (pos, ref, alt), VCF-style and normalised
+_READS = FEATURES.index("reads")
+_F1R2 = FEATURES.index("f1r2")
+
+
+@dataclass(frozen=True)
+class _IndelSupport:
+    """Reads per normalised indel allele and per anchor, all and in F1R2 orientation."""
+
+    alleles: Counter[IndelKey]
+    alleles_f1r2: Counter[IndelKey]
+    per_anchor: Counter[int]
+    per_anchor_f1r2: Counter[int]
 
 
 class _ChunkReference:
@@ -116,14 +129,16 @@ def _check_contig(region: Region, reference: Reference,
 
 
 def _indel_alleles(sample: _SamplePileup, chrom: str, reference: _ChunkReference,
-                   cache: dict[tuple[int, int, str], IndelKey | None]
-                   ) -> tuple[Counter[IndelKey], Counter[int]]:
+                   cache: dict[tuple[int, int, str], IndelKey | None]) -> _IndelSupport:
     """Reads per normalised indel allele, and indel reads per normalised anchor."""
     events = sample.indels.events
     bases = sample.reads.bases
+    event_f1r2 = sample.reads.f1r2[events.read]
     raw: Counter[tuple[int, int, str]] = Counter()
-    for anchor, length, qoff in zip(events.anchor.tolist(), events.length.tolist(),
-                                    events.query_offset.tolist(), strict=True):
+    raw_f1r2: Counter[tuple[int, int, str]] = Counter()
+    for anchor, length, qoff, f1r2 in zip(events.anchor.tolist(), events.length.tolist(),
+                                          events.query_offset.tolist(), event_f1r2.tolist(),
+                                          strict=True):
         inserted = ""
         if length > 0:
             codes = bases[qoff:qoff + length]
@@ -131,8 +146,8 @@ def _indel_alleles(sample: _SamplePileup, chrom: str, reference: _ChunkReference
                 continue
             inserted = "".join(ALLELES[c] for c in codes.tolist())
         raw[(anchor, length, inserted)] += 1
-    alleles: Counter[IndelKey] = Counter()
-    per_anchor: Counter[int] = Counter()
+        raw_f1r2[(anchor, length, inserted)] += int(f1r2)
+    support = _IndelSupport(Counter(), Counter(), Counter(), Counter())
     for key, reads in raw.items():
         if key not in cache:
             anchor, length, inserted = key
@@ -151,25 +166,36 @@ def _indel_alleles(sample: _SamplePileup, chrom: str, reference: _ChunkReference
         normalised = cache[key]
         if normalised is None:
             continue
-        alleles[normalised] += reads
-        per_anchor[normalised[0]] += reads
-    return alleles, per_anchor
+        support.alleles[normalised] += reads
+        support.alleles_f1r2[normalised] += raw_f1r2[key]
+        support.per_anchor[normalised[0]] += reads
+        support.per_anchor_f1r2[normalised[0]] += raw_f1r2[key]
+    return support
 
 
-def _indel_depths(alleles: Counter[IndelKey], per_anchor: Counter[int], key: IndelKey,
-                  junction_depth: npt.NDArray[np.int32], span_start: int) -> AlleleDepths:
+def _indel_depths(support: _IndelSupport, key: IndelKey, indels: IndelScan,
+                  span_start: int) -> AlleleDepths:
+    """Support of an indel allele; ``ref`` is the junction's reads without an indel there."""
     pos = key[0]
-    alt = alleles.get(key, 0)
-    with_indel = per_anchor.get(pos, 0)
+    alt = support.alleles.get(key, 0)
+    with_indel = support.per_anchor.get(pos, 0)
     idx = pos - span_start
-    depth = int(junction_depth[idx]) if 0 <= idx < len(junction_depth) else 0
+    inside = 0 <= idx < len(indels.junction_depth)
+    depth = int(indels.junction_depth[idx]) if inside else 0
     depth = max(depth, with_indel)
-    return AlleleDepths(ref=depth - with_indel, alt=alt, depth=depth)
+    ref = depth - with_indel
+    # F1R2 reads spanning the junction minus F1R2 indel reads there, kept within [0, ref]
+    junction_f1r2 = int(indels.junction_f1r2[idx]) if inside else 0
+    ref_f1r2 = min(ref, max(0, junction_f1r2 - support.per_anchor_f1r2.get(pos, 0)))
+    return AlleleDepths(ref=ref, alt=alt, depth=depth, ref_f1r2=ref_f1r2,
+                        alt_f1r2=support.alleles_f1r2.get(key, 0))
 
 
-def _snv_depths(counts: npt.NDArray[np.int32], ref_code: int, alt_code: int) -> AlleleDepths:
+def _snv_depths(counts: npt.NDArray[np.int32], f1r2: npt.NDArray[np.int32], ref_code: int,
+                alt_code: int) -> AlleleDepths:
     return AlleleDepths(ref=int(counts[ref_code]), alt=int(counts[alt_code]),
-                        depth=int(counts.sum()))
+                        depth=int(counts.sum()), ref_f1r2=int(f1r2[ref_code]),
+                        alt_f1r2=int(f1r2[alt_code]))
 
 
 def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np.int8],
@@ -179,8 +205,10 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
     chrom = region.chrom
     first = region.start - layout.span_start
     cols = layout.column_of[first:first + len(region)]
-    tumor_counts = tumor_stats.sums[0][:, cols]
-    normal_counts = normal_stats.sums[0][:, cols]
+    tumor_counts = tumor_stats.sums[_READS][:, cols]
+    normal_counts = normal_stats.sums[_READS][:, cols]
+    tumor_f1r2 = tumor_stats.sums[_F1R2][:, cols]
+    normal_f1r2 = normal_stats.sums[_F1R2][:, cols]
     snvs = propose_snvs(tumor_counts, span_codes[first:first + len(region)], region.start,
                         options=options)
     out: list[Candidate] = []
@@ -189,16 +217,15 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
         i = pos - region.start
         out.append(Candidate(
             chrom=chrom, pos=pos, ref=base_of(ref_code), alt=base_of(alt_code), vartype="SNV",
-            tumor=_snv_depths(tumor_counts[:, i], ref_code, alt_code),
-            normal=_snv_depths(normal_counts[:, i], ref_code, alt_code),
+            tumor=_snv_depths(tumor_counts[:, i], tumor_f1r2[:, i], ref_code, alt_code),
+            normal=_snv_depths(normal_counts[:, i], normal_f1r2[:, i], ref_code, alt_code),
         ))
     cache: dict[tuple[int, int, str], IndelKey | None] = {}
-    t_alleles, t_anchor = _indel_alleles(tumor, chrom, reference, cache)
-    n_alleles, n_anchor = _indel_alleles(normal, chrom, reference, cache)
-    keys = sorted(k for k in t_alleles if region.start <= k[0] < region.end)
+    t_support = _indel_alleles(tumor, chrom, reference, cache)
+    n_support = _indel_alleles(normal, chrom, reference, cache)
+    keys = sorted(k for k in t_support.alleles if region.start <= k[0] < region.end)
     for key in keys:
-        t_depths = _indel_depths(t_alleles, t_anchor, key, tumor.indels.junction_depth,
-                                 layout.span_start)
+        t_depths = _indel_depths(t_support, key, tumor.indels, layout.span_start)
         if not passes_thresholds(t_depths.alt, t_depths.depth, options):
             continue
         pos, ref, alt = key
@@ -206,8 +233,7 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
             chrom=chrom, pos=pos, ref=ref, alt=alt,
             vartype="INS" if len(alt) > len(ref) else "DEL",
             tumor=t_depths,
-            normal=_indel_depths(n_alleles, n_anchor, key, normal.indels.junction_depth,
-                                 layout.span_start),
+            normal=_indel_depths(n_support, key, normal.indels, layout.span_start),
         ))
     out.sort(key=lambda c: c.sort_key)
     return out
