@@ -141,7 +141,8 @@ def test_orientation_bias_filter_in_a_run(tmp_path: Path, model_dir: Path) -> No
     """The filter flags exactly the damage-class SNVs whose ALT orientation p is below P."""
     from onco_genomics.caller.records import orientation_bias_pvalue, substitution_class
 
-    loose = FilterOptions(min_prob_to_report=0.0, orientation_bias_p=0.3)
+    loose = FilterOptions(min_prob_to_report=0.0, orientation_bias_p=0.3,
+                          orientation_bias_max_minor=1.0)
     calls = run(tmp_path / "calls.vcf.gz", model_dir, filters=loose).calls
     expected = [c.vartype == "SNV" and substitution_class(c.ref, c.alt) in ("C>A", "C>T")
                 and orientation_bias_pvalue(c.tumor_alt_f1r2, c.tumor_alt - c.tumor_alt_f1r2)
@@ -182,7 +183,12 @@ def test_cli_orientation_bias_option(tmp_path: Path, model_dir: Path,
     assert runner.invoke(cli, base).exit_code == 0
     assert runner.invoke(cli, [*base, "--orientation-bias-p", "0"]).exit_code == 0
     assert runner.invoke(cli, [*base, "--orientation-bias-p", "0.001"]).exit_code == 0
-    assert [f.orientation_bias_p for f in seen] == [DEFAULT_ORIENTATION_BIAS_P, 0.0, 0.001]
+    assert [f.orientation_bias_p for f in seen[:3]] == [DEFAULT_ORIENTATION_BIAS_P, 0.0, 0.001]
+    assert runner.invoke(cli, [*base, "--orientation-bias-max-minor", "0.2"]).exit_code == 0
+    assert seen[-1].orientation_bias_max_minor == 0.2
+    assert seen[0].orientation_bias_max_minor == 0.1
+    bad = runner.invoke(cli, [*base, "--orientation-bias-max-minor", "2"])
+    assert bad.exit_code == 2 and "--orientation-bias-max-minor" in bad.output
     bad = runner.invoke(cli, [*base, "--orientation-bias-p", "1.5"])
     assert bad.exit_code == 2 and "--orientation-bias-p" in bad.output
     helptext = runner.invoke(cli, ["call", "--help"]).output

@@ -188,6 +188,15 @@ def test_orientation_bias_filter_on_synthetic_calls() -> None:
                         **kwargs) == ()
     assert call_filters(0.9, 0, 30, tumor_alt=6, ref="G", alt="T", tumor_alt_f1r2=6,
                         **kwargs) == ()
+    # one-sided, not merely unbalanced: 14 + 3 of 17 (p = 0.0064, minor 18%) passes unless
+    # the minor-orientation condition is dropped; 19 + 1 of 20 (minor 5%) is flagged
+    assert call_filters(0.9, 0, 30, tumor_alt=17, ref="G", alt="T", tumor_alt_f1r2=14,
+                        **kwargs) == ()
+    assert orientation_biased("G", "T", 14, 3,
+                              options=FilterOptions(orientation_bias_max_minor=1.0))
+    assert orientation_biased("G", "T", 19, 1, options=options)
+    assert not orientation_biased("G", "T", 19, 1,
+                                  options=FilterOptions(orientation_bias_max_minor=0.0))
     # C>T (deamination) is in the default classes, T>G is not
     assert orientation_biased("G", "A", 12, 0, options=options)
     assert not orientation_biased("T", "G", 12, 0, options=options)
@@ -204,6 +213,8 @@ def test_orientation_bias_filter_on_synthetic_calls() -> None:
                         **kwargs) == ("LowQual", "NormalSupport", "OrientationBias")
     with pytest.raises(ValueError, match="orientation_bias_p"):
         FilterOptions(orientation_bias_p=1.0)
+    with pytest.raises(ValueError, match="orientation_bias_max_minor"):
+        FilterOptions(orientation_bias_max_minor=1.5)
     with pytest.raises(ValueError, match="orientation_bias_classes"):
         FilterOptions(orientation_bias_classes=("G>T",))
 

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
-from onco_genomics.caller.records import DEFAULT_ORIENTATION_BIAS_P
+from onco_genomics.caller.records import (
+    DEFAULT_ORIENTATION_BIAS_MAX_MINOR,
+    DEFAULT_ORIENTATION_BIAS_P,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,11 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
                    "pair orientation (F1R2 or F2R1; one-sided binomial p below this) get "
                    "FILTER OrientationBias, as 8-oxoG and deamination artefacts do; 0 "
                    "turns the filter off.")
+@click.option("--orientation-bias-max-minor", type=click.FloatRange(min=0.0, max=1.0),
+              default=DEFAULT_ORIENTATION_BIAS_MAX_MINOR, show_default=True,
+              help="... and only when at most this fraction of the ALT reads is in the other "
+                   "orientation (artefacts are one-sided; true variants are at most "
+                   "unbalanced by chance).")
 @click.option("--device", type=_DEVICE, default="auto", show_default=True,
               help="Run the network on the GPU (cuda), CPU, or CUDA when available (auto).")
 @click.option("--chunk-size", type=int, default=50_000, show_default=True,
@@ -51,7 +59,8 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
 @click.option("--normal-sample", default=None, help="Normal sample name [default: @RG SM].")
 def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tuple[str, ...],
          bed: Path | None, threads: int, model: Path | None, min_af: float,
-         min_snv_alt_reads: int, orientation_bias_p: float, device: str, chunk_size: int,
+         min_snv_alt_reads: int, orientation_bias_p: float,
+         orientation_bias_max_minor: float, device: str, chunk_size: int,
          resume: bool, keep_work: bool,
          tumor_sample: str | None, normal_sample: str | None) -> None:
     """Call somatic SNVs and indels in TUMOR against its matched NORMAL (indexed BAM/CRAM)."""
@@ -64,7 +73,9 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
                           chunk_size=chunk_size, resume=resume, keep_work=keep_work,
                           tumor_sample=tumor_sample, normal_sample=normal_sample,
                           filters=FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
-                                                orientation_bias_p=orientation_bias_p),
+                                                orientation_bias_p=orientation_bias_p,
+                                                orientation_bias_max_minor=(
+                                                    orientation_bias_max_minor)),
                           command_line=command_line())
     click.echo(f"{result.output}: {len(result.calls)} records, {result.n_pass} PASS", err=True)
 
