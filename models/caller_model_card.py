@@ -79,7 +79,10 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         f"Validation held out by region: {fmt(split.get('val_fraction'))} of "
         f"{split.get('block_size'):,}-base blocks, candidates within {split.get('margin'):,} "
         "bases of block edges dropped from both splits. Each epoch: all positives plus "
-        f"{options['negative_ratio']} sampled negatives per positive; augmentation "
+        f"{options['negative_ratio']} sampled negatives per positive; substitution "
+        f"balancing {'on' if options.get('balance_substitutions') else 'off'} (SNV "
+        "positives weighted so each of the six substitution classes counts equally); "
+        f"augmentation "
         f"{'on' if options['augment'] else 'off'}; AdamW lr {options['learning_rate']}, batch "
         f"{options['batch_size']}; early stopping on validation average precision (patience "
         f"{options['patience']}); seed {options['seed']}. Best epoch {training['best_epoch']} "
@@ -103,6 +106,15 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
               "| VAF bin | somatic | recall |", "|---|---:|---:|"]
     for name, m in validation["recall_by_vaf"].items():
         lines.append(f"| {name} | {m['positives']} | {fmt(m['recall'])} |")
+    by_class = validation.get("snv_by_substitution")
+    if by_class:
+        lines += ["", "SNVs by substitution class (pyrimidine-centred; the validation pairs "
+                  "follow the training spectrum, so the rare classes have few positives):", "",
+                  "| class | TP | FP | FN | precision | recall | F1 |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, m in by_class.items():
+            lines.append(f"| {name} | {m['tp']} | {m['fp']} | {m['fn']} | "
+                         f"{fmt(m['precision'])} | {fmt(m['recall'])} | {fmt(m['f1'])} |")
     lines += [
         "",
         "Whole-pipeline accuracy on held-out simulated pairs (20:40-43 Mb), beside bcftools "
