@@ -187,7 +187,9 @@ def _sample_channels(stats: ColumnStats, columns: npt.NDArray[np.int64]) -> npt.
     safe = np.clip(columns, 0, max(n_cols - 1, 0))
     if n_cols == 0:
         return np.zeros((len(columns), _N_SAMPLE, WINDOW), dtype=np.float32)
-    sums = stats.sums[:, :, safe].astype(np.float32)  # (F, A, n, W)
+    # only the features the tensor uses (f1r2, the last one, is for the records only)
+    used = FEATURES.index("f1r2")
+    sums = stats.sums[:used, :, safe].astype(np.float32)  # (F, A, n, W)
     sums *= inside[None, None]
     depth = sums[FEATURES.index("reads")].sum(axis=0)  # (n, W)
     reads = sums[FEATURES.index("reads")]
