@@ -328,3 +328,11 @@ def test_best_threshold_maximises_f1() -> None:
     prob = np.array([0.9, 0.35, 0.3, 0.1, 0.05])
     t = best_threshold(truth, prob)
     assert 0.3 < t <= 0.35
+
+
+def test_orientation_bias_pvalue_matches_scipy() -> None:
+    from scipy.stats import binom
+
+    for a, b in ((0, 1), (7, 0), (2, 11), (14, 3), (40, 60), (250, 180), (999, 1001)):
+        expected = float(binom.sf(max(a, b) - 1, a + b, 0.5))
+        assert orientation_bias_pvalue(a, b) == pytest.approx(expected, rel=1e-9)
