@@ -48,7 +48,8 @@ log = logging.getLogger(__name__)
 CallType = Literal["SNV", "INS", "DEL"]
 #: default OrientationBias threshold, chosen on training pairs of the shipped model (t04,
 #: t01, t06, t08): at p < 0.01 it flags 16 of 31 calls at simulated 8-oxoG sites and 2 of
-#: 1,023 true SNVs (docs/caller.md, "Orientation bias")
+#: 1,023 true SNVs, and none with the minor-orientation condition (docs/caller.md,
+#: "Orientation bias")
 DEFAULT_ORIENTATION_BIAS_P = 0.01
 #: OrientationBias needs at most this share of the ALT reads in the minor orientation
 DEFAULT_ORIENTATION_BIAS_MAX_MINOR = 0.1
@@ -59,9 +60,10 @@ FILTERS: tuple[tuple[str, str], ...] = (
                       "tumor-in-normal contamination)"),
     ("LowAltReads", "SNV with fewer tumor ALT reads than the caller's floor (default 3): "
                     "coincident sequencing errors dominate there"),
-    ("OrientationBias", "C>A/G>T or C>T/G>A SNV whose tumor ALT reads are concentrated in "
-                        "one pair orientation (F1R2 or F2R1; one-sided binomial p below the "
-                        "caller's --orientation-bias-p): likely an 8-oxoG or deamination "
+    ("OrientationBias", "C>A/G>T or C>T/G>A SNV whose tumor ALT reads come from one pair "
+                        "orientation (F1R2 or F2R1; one-sided binomial p below the caller's "
+                        "--orientation-bias-p and at most --orientation-bias-max-minor of "
+                        "them in the other orientation): likely an 8-oxoG or deamination "
                         "artefact"),
 )
 
