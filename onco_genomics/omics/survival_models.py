@@ -32,11 +32,11 @@ from scipy.stats import t as student_t
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
-from sksurv.linear_model import CoxnetSurvivalAnalysis, CoxPHSurvivalAnalysis
+from sksurv.linear_model import CoxnetSurvivalAnalysis
 from sksurv.linear_model.coxph import BreslowEstimator
 from torch import nn
 
-from onco_genomics.errors import ModelError, OncogenError
+from onco_genomics.errors import OncogenError
 from onco_genomics.omics.model_dir import (
     load_torch_state,
     load_xgboost_booster,
@@ -741,11 +741,6 @@ class XGBoostCox(SurvivalEstimator):
 # Coxnet + a non-linear partner, blended with a weight chosen by inner cross-validation
 # ============================================================================================
 
-#: version of the ensemble's payload: 2 added ``risk_scale`` (the Cox coefficient of the blend,
-#: folded into the member coefficients); version-1 payloads (no ``payload_version``) store the
-#: unscaled blend with a baseline fitted to it and load unchanged (``risk_scale_`` = 1)
-ENSEMBLE_PAYLOAD_VERSION = 2
-
 #: partners the ensemble can blend with Coxnet
 ENSEMBLE_PARTNERS: dict[str, type[SurvivalEstimator]] = {
     "xgboost-cox": XGBoostCox,
@@ -778,14 +773,6 @@ class EnsembleCox(SurvivalEstimator):
     ranking exactly as :class:`CoxnetSurvival` with the same parameters) is kept unless
     the partner improves the inner C by clearly more than its noise. Then the members are
     fitted on all of the training data (a member with weight 0 is not kept).
-
-    The scale of the blend is then estimated: a one-covariate Cox model (Breslow ties) of the
-    blended training risk gives its coefficient ``risk_scale_``, and ``predict`` returns
-    ``risk_scale_ * blend`` (folded into the member coefficients), to which the Breslow
-    baseline is fitted. So the predicted survival curves are those of a Cox model of the
-    blended score, and with ``w = 1`` those of a Cox model of Coxnet's risk; the ranking
-    (C-index, risk groups) is the blend's. A coefficient that is not positive and finite
-    (a score with no training association) leaves the scale at 1, with a warning.
 
     Parameters
     ----------
@@ -954,31 +941,14 @@ class EnsembleCox(SurvivalEstimator):
                 member.fit(X, y)
             self.members_.append(member)
             self.coefficients_.append(w / self._spread(member.predict(X)))
-        self.risk_scale_ = self._fit_risk_scale(self.predict(X), outcome)
-        self.coefficients_ = [self.risk_scale_ * c for c in self.coefficients_]
         train_risk = self.predict(X)
         self._fit_baseline(train_risk, outcome)
         quantiles = np.linspace(0, 1, self.n_risk_groups + 1)[1:-1]
         self.risk_cutoffs_ = np.quantile(train_risk, quantiles)
         return self
 
-    @staticmethod
-    def _fit_risk_scale(blend: np.ndarray, outcome: SurvivalOutcome) -> float:
-        """Coefficient of a one-covariate Cox model (Breslow ties) of the blended risk."""
-        if np.ptp(blend) <= 0 or not outcome.event.any():
-            return 1.0
-        cox = CoxPHSurvivalAnalysis(ties="breslow", n_iter=100)
-        cox.fit(blend.reshape(-1, 1), outcome.to_structured())
-        scale = float(cox.coef_[0])
-        if not (np.isfinite(scale) and scale > 0):
-            log.warning("ensemble-cox: the Cox coefficient of the blended risk is %g (not "
-                        "positive); keeping its scale at 1", scale)
-            return 1.0
-        return scale
-
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Blended risk score scaled by its Cox coefficient (log hazard ratio up to a
-        constant; higher = worse prognosis)."""
+        """Blended risk score (higher = worse prognosis)."""
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.n_features_in_:
             raise OncogenError(f"expected {self.n_features_in_} feature columns, found "
@@ -1006,7 +976,6 @@ class EnsembleCox(SurvivalEstimator):
         params = {**self.get_params(), "coxnet_weights": list(self.coxnet_weights),
                   "partner_params": dict(self.partner_params or {})}
         return {**self._common_payload(), "params": params,
-                "payload_version": ENSEMBLE_PAYLOAD_VERSION, "risk_scale": self.risk_scale_,
                 "coxnet_weight": self.coxnet_weight_, "inner_cv_c": self.inner_cv_c_,
                 "inner_cv_se": self.inner_cv_se_,
                 "inner_cv_gain_t": (self.inner_cv_gain_t_ if np.isfinite(self.inner_cv_gain_t_)
@@ -1018,18 +987,11 @@ class EnsembleCox(SurvivalEstimator):
         """Rebuild from :meth:`save_payload`; members load through their own kinds."""
         from onco_genomics.omics.model_dir import model_class
 
-        version = payload.get("payload_version", 1)
-        if not isinstance(version, int) or not 1 <= version <= ENSEMBLE_PAYLOAD_VERSION:
-            raise ModelError(f"ensemble-cox model payload version {version!r}; this oncogen "
-                             f"reads versions 1 to {ENSEMBLE_PAYLOAD_VERSION}. Upgrade "
-                             "oncogen to load it.")
         params = {**payload["params"],
                   "coxnet_weights": tuple(payload["params"]["coxnet_weights"])}
         model = cls(**params)
         model._restore_common(payload)
         model.coxnet_weight_ = float(payload["coxnet_weight"])
-        # version 1: the stored coefficients and baseline are the unscaled blend's
-        model.risk_scale_ = float(payload["risk_scale"]) if version >= 2 else 1.0
         model.inner_cv_c_ = dict(payload["inner_cv_c"])
         se = payload["inner_cv_se"]  # a dict per weight; one float before inner_repeats
         model.inner_cv_se_ = ({str(w): float(e) for w, e in se.items()}
