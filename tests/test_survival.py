@@ -6,14 +6,17 @@ tests can assert what a correct fit must recover. Real data: scikit-survival's G
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from sksurv.linear_model import CoxPHSurvivalAnalysis
 
-from onco_genomics.errors import OncogenError, TableFormatError
+from onco_genomics.errors import ModelError, OncogenError, TableFormatError
 from onco_genomics.omics.model_dir import load_model, save_model
 from onco_genomics.omics.survival import (
     SurvivalData,
@@ -271,17 +274,71 @@ def test_shap_explains_the_risk_score(name: str, train_test: tuple[SurvivalData,
 # ---- the Coxnet + partner ensemble ----------------------------------------------------------
 
 def test_ensemble_with_weight_one_is_the_coxnet_baseline(
-        train_test: tuple[SurvivalData, SurvivalData]) -> None:
+        train_test: tuple[SurvivalData, SurvivalData], caplog: pytest.LogCaptureFixture) -> None:
     train, test = train_test
     X, y, Xt = train.features.to_numpy(), train.outcome.to_structured(), test.features.to_numpy()
-    ensemble = EnsembleCox(max_features=10, coxnet_weights=(1.0,)).fit(X, y)
+    with caplog.at_level(logging.WARNING):
+        ensemble = EnsembleCox(max_features=10, coxnet_weights=(1.0,)).fit(X, y)
     coxnet = CoxnetSurvival(max_features=10).fit(X, y)
     assert ensemble.coxnet_weight_ == 1.0 and len(ensemble.members_) == 1
+    # a single weight: no inner CV, so no out-of-fold scale; it stays 1, with a warning
+    assert ensemble.risk_scale_ == 1.0 and "no inner CV" in caplog.text
     # same ranking as the baseline (the risk is rescaled by its training sd)
     scale = np.std(coxnet.predict(X))
     np.testing.assert_allclose(ensemble.predict(Xt), coxnet.predict(Xt) / scale, atol=1e-10)
     assert ensemble.score(Xt, test.outcome.to_structured()) == pytest.approx(
         coxnet.score(Xt, test.outcome.to_structured()))
+
+
+def test_ensemble_risk_scale_recovers_a_known_cox_coefficient(
+        caplog: pytest.LogCaptureFixture) -> None:
+    data = cox_data(n=3000, n_features=3, seed=5)
+    lp = data.features.to_numpy() @ TRUE_BETA  # the true log hazard ratio
+    y = data.outcome.to_structured()
+    for true_scale in (0.5, 2.0):
+        # a score whose Cox coefficient is true_scale
+        scale = EnsembleCox._fit_risk_scale(lp / true_scale, y)
+        assert scale == pytest.approx(true_scale, rel=0.08)
+    with caplog.at_level(logging.WARNING):
+        assert EnsembleCox._fit_risk_scale(np.zeros(len(lp)), y) == 1.0
+        assert EnsembleCox._fit_risk_scale(-lp, y) == 1.0  # a negative coefficient
+    assert caplog.text.count("keeping the blend's scale at 1") == 2
+
+
+def overfit_data(n: int = 80, n_features: int = 300, seed: int = 0) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+    """One weak signal among many noise features: a fit on 50 selected of 300 features for
+    80 samples nearly separates its own training outcomes."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, n_features))
+    event_time = rng.exponential(1.0 / np.exp(0.8 * X[:, 0]))
+    censor_time = rng.uniform(0, 3.0, size=n)
+    outcome = make_outcome(np.minimum(event_time, censor_time) + 1e-3,
+                           event_time <= censor_time, sample_ids=[f"s{i}" for i in range(n)])
+    return X, outcome.to_structured()
+
+
+def test_ensemble_risk_scale_is_estimated_out_of_fold(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = overfit_data()
+    seen: list[int] = []
+    fit_scale = EnsembleCox._fit_risk_scale
+
+    def spy(blend: np.ndarray, pooled: np.ndarray) -> float:
+        seen.append(len(blend))
+        return fit_scale(blend, pooled)
+
+    monkeypatch.setattr(EnsembleCox, "_fit_risk_scale", staticmethod(spy))
+    model = EnsembleCox(max_features=50, inner_folds=3, inner_repeats=2,
+                        coxnet_weights=(1.0, 0.5),
+                        partner_params={"n_estimators": 20}).fit(X, y)
+    # fitted once, on the validation parts of the 3 x 2 inner folds: every sample twice
+    assert seen == [2 * len(y)]
+    # the training blend's Cox coefficient over-spreads; the out-of-fold one is far smaller
+    blend = model.predict(X) / model.risk_scale_
+    training = float(CoxPHSurvivalAnalysis(ties="breslow").fit(blend.reshape(-1, 1),
+                                                                 y).coef_[0])
+    assert training > 2.0
+    assert 0.0 < model.risk_scale_ < 0.5 * training and model.risk_scale_ != 1.0
 
 
 def test_ensemble_weight_is_chosen_inside_fit(
@@ -412,3 +469,41 @@ def test_ensemble_with_deepsurv_saves_and_loads(
     assert (path / "member1-deepsurv" / "deepsurv.pt").is_file()
     loaded = load_model(path, expect_kind="survival/ensemble-cox")
     np.testing.assert_allclose(loaded.predict(Xt), model.predict(Xt), rtol=1e-5, atol=1e-6)
+
+
+def test_ensemble_risk_scale_saves_and_loads_and_old_versions_load_unscaled(
+        tmp_path: Path) -> None:
+    X, y = overfit_data(seed=0)
+    Xt = overfit_data(seed=1)[0]
+    model = EnsembleCox(max_features=50, inner_folds=3, inner_repeats=2,
+                        coxnet_weights=(1.0, 0.5),
+                        partner_params={"n_estimators": 20}).fit(X, y)
+    assert model.risk_scale_ != 1.0 and model.risk_scale_ > 0
+    names = [f"g{j}" for j in range(X.shape[1])]
+    card = {"feature_names": names, "preprocessing": {}, "targets": ["risk_score"],
+            "training_data": {}, "metrics": {}}
+    path = save_model(model, tmp_path / "ens", card=card)
+    loaded = load_model(path, expect_kind="survival/ensemble-cox")
+    assert loaded.risk_scale_ == model.risk_scale_
+    np.testing.assert_allclose(loaded.predict(Xt), model.predict(Xt), rtol=1e-5, atol=1e-6)
+    times = np.array([0.2, 0.5, 1.0])
+    np.testing.assert_allclose(loaded.predict_survival(Xt, times),
+                               model.predict_survival(Xt, times), rtol=1e-5, atol=1e-6)
+    # a version-1 file (before risk_scale): its coefficients and baseline are the unscaled
+    # blend's and load as stored; a newer payload version is refused
+    meta = path / "model.json"
+    document = json.loads(meta.read_text())
+    payload = document["payload"]
+    assert payload["payload_version"] == 2
+    for entry in payload["members"]:
+        entry["coefficient"] /= model.risk_scale_
+    del payload["payload_version"], payload["risk_scale"]
+    meta.write_text(json.dumps(document))
+    old = load_model(path, expect_kind="survival/ensemble-cox")
+    assert old.risk_scale_ == 1.0
+    np.testing.assert_allclose(old.predict(Xt) * model.risk_scale_, model.predict(Xt),
+                               rtol=1e-5, atol=1e-6)
+    payload["payload_version"] = 3
+    meta.write_text(json.dumps(document))
+    with pytest.raises(ModelError, match=r"payload version 3.*Upgrade oncogen"):
+        load_model(path, expect_kind="survival/ensemble-cox")

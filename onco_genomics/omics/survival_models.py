@@ -32,11 +32,11 @@ from scipy.stats import t as student_t
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
-from sksurv.linear_model import CoxnetSurvivalAnalysis
+from sksurv.linear_model import CoxnetSurvivalAnalysis, CoxPHSurvivalAnalysis
 from sksurv.linear_model.coxph import BreslowEstimator
 from torch import nn
 
-from onco_genomics.errors import OncogenError
+from onco_genomics.errors import ModelError, OncogenError
 from onco_genomics.omics.model_dir import (
     load_torch_state,
     load_xgboost_booster,
@@ -741,6 +741,12 @@ class XGBoostCox(SurvivalEstimator):
 # Coxnet + a non-linear partner, blended with a weight chosen by inner cross-validation
 # ============================================================================================
 
+#: version of the ensemble's payload: 2 added ``risk_scale`` (the Cox coefficient of the
+#: out-of-fold blend, folded into the member coefficients); version-1 payloads (no
+#: ``payload_version``) store the unscaled blend with a baseline fitted to it and load
+#: unchanged (``risk_scale_`` = 1)
+ENSEMBLE_PAYLOAD_VERSION = 2
+
 #: partners the ensemble can blend with Coxnet
 ENSEMBLE_PARTNERS: dict[str, type[SurvivalEstimator]] = {
     "xgboost-cox": XGBoostCox,
@@ -773,6 +779,18 @@ class EnsembleCox(SurvivalEstimator):
     ranking exactly as :class:`CoxnetSurvival` with the same parameters) is kept unless
     the partner improves the inner C by clearly more than its noise. Then the members are
     fitted on all of the training data (a member with weight 0 is not kept).
+
+    The scale of the blend is then estimated out of fold: the inner folds' validation risks
+    of the chosen ``w`` (each member's validation risk minus its mean on the inner training
+    part, divided by its sd there; pooled over the inner folds) are the covariate of a
+    one-covariate Cox model (Breslow ties), whose coefficient is ``risk_scale_``. ``predict``
+    returns ``risk_scale_ * blend`` (folded into the member coefficients), to which the
+    Breslow baseline is fitted, so the spread of the predicted survival curves is the one
+    that held-out samples support, not the training blend's (which, with many features for
+    few samples, nearly separates the training outcomes and over-spreads the curves). The
+    ranking (C-index, risk groups) is the blend's. A coefficient that is not positive and
+    finite (an out-of-fold score with no association), or a single candidate weight (no
+    inner CV), leaves the scale at 1, with a warning.
 
     Parameters
     ----------
@@ -856,13 +874,17 @@ class EnsembleCox(SurvivalEstimator):
         return sd if sd > 1e-12 else 1.0
 
     def _inner_scores(self, X: np.ndarray, outcome: SurvivalOutcome,
-                      weights: tuple[float, ...], alpha: float) -> np.ndarray:
-        """Harrell's C of every candidate weight on every inner fold, (folds, weights)."""
+                      weights: tuple[float, ...], alpha: float,
+                      ) -> tuple[np.ndarray, list[tuple[np.ndarray, list[np.ndarray]]]]:
+        """Harrell's C of every candidate weight on every inner fold, (folds, weights), and
+        per inner fold its validation indices and the members' validation risks (each
+        centred on its mean and divided by its sd on the inner training part)."""
         splitter = RepeatedStratifiedKFold(n_splits=self.inner_folds,
                                            n_repeats=self.inner_repeats,
                                            random_state=self.random_state)
         splits = list(splitter.split(X, outcome.event))
         scores = np.zeros((len(splits), len(weights)))
+        out_of_fold: list[tuple[np.ndarray, list[np.ndarray]]] = []
         for f, (tr, va) in enumerate(splits):
             train = outcome.subset(tr)
             # the members' own selection, done once for both on the inner training part;
@@ -873,12 +895,17 @@ class EnsembleCox(SurvivalEstimator):
             parts = []
             for member in self._members(max_features=None, alpha=alpha):
                 member.fit(X_tr, train.to_structured())
-                parts.append(member.predict(X_va) / self._spread(member.predict(X_tr)))
+                train_risk = member.predict(X_tr)
+                # centred so that the pooled folds share an origin (a constant per fold
+                # changes neither the C nor a stratified fit, but would blur a pooled one)
+                parts.append((member.predict(X_va) - train_risk.mean())
+                             / self._spread(train_risk))
+            out_of_fold.append((va, parts))
             for k, w in enumerate(weights):
                 risk = w * parts[0] + (1.0 - w) * parts[1]
                 scores[f, k] = (harrell_c(outcome.subset(va), risk)
                                 if np.ptp(risk) > 0 else 0.5)
-        return scores
+        return scores, out_of_fold
 
     def _choose(self, scores: np.ndarray,
                 weights: tuple[float, ...]) -> tuple[int, np.ndarray, float]:
@@ -917,12 +944,25 @@ class EnsembleCox(SurvivalEstimator):
         self._select_and_scale(X, outcome)
         coxnet, partner = self._members(max_features=self.max_features)
         coxnet.fit(X, y)  # also chooses the penalty the inner folds reuse
+        out_of_fold: list[tuple[np.ndarray, list[np.ndarray]]] = []
         if len(weights) > 1:
-            scores = self._inner_scores(X, outcome, weights, alpha=coxnet.alpha_)
+            scores, out_of_fold = self._inner_scores(X, outcome, weights,
+                                                     alpha=coxnet.alpha_)
         else:
             scores = np.zeros((1, 1))
         chosen, se, self.inner_cv_gain_t_ = self._choose(scores, weights)
         self.coxnet_weight_ = weights[chosen]
+        if out_of_fold:
+            w = self.coxnet_weight_
+            blend = np.concatenate([w * parts[0] + (1.0 - w) * parts[1]
+                                    for _, parts in out_of_fold])
+            # a structured array: with repeats a sample is in several inner folds
+            pooled = outcome.to_structured()[np.concatenate([va for va, _ in out_of_fold])]
+            self.risk_scale_ = self._fit_risk_scale(blend, pooled)
+        else:
+            log.warning("ensemble-cox: a single candidate weight, no inner CV to estimate "
+                        "the blend's scale from; keeping it at 1")
+            self.risk_scale_ = 1.0
         self.inner_cv_c_ = {f"{w:g}": float(c)
                             for w, c in zip(weights, scores.mean(axis=0), strict=True)}
         self.inner_cv_se_ = {f"{w:g}": float(e) for w, e in zip(weights, se, strict=True)}
@@ -940,15 +980,33 @@ class EnsembleCox(SurvivalEstimator):
             if member is partner:
                 member.fit(X, y)
             self.members_.append(member)
-            self.coefficients_.append(w / self._spread(member.predict(X)))
+            self.coefficients_.append(self.risk_scale_ * w / self._spread(member.predict(X)))
         train_risk = self.predict(X)
         self._fit_baseline(train_risk, outcome)
         quantiles = np.linspace(0, 1, self.n_risk_groups + 1)[1:-1]
         self.risk_cutoffs_ = np.quantile(train_risk, quantiles)
         return self
 
+    @staticmethod
+    def _fit_risk_scale(blend: np.ndarray, y: np.ndarray) -> float:
+        """Coefficient of a one-covariate Cox model (Breslow ties) of ``blend``; 1 (with a
+        warning) where it is not positive and finite."""
+        if np.ptp(blend) <= 0 or not np.asarray(y["event"]).any():
+            scale = float("nan")
+        else:
+            cox = CoxPHSurvivalAnalysis(ties="breslow", n_iter=100)
+            cox.fit(blend.reshape(-1, 1), y)
+            scale = float(cox.coef_[0])
+        if not (np.isfinite(scale) and scale > 0):
+            log.warning("ensemble-cox: the Cox coefficient of the out-of-fold blended risk "
+                        "is %g (not positive and finite); keeping the blend's scale at 1",
+                        scale)
+            return 1.0
+        return scale
+
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Blended risk score (higher = worse prognosis)."""
+        """Blended risk score scaled by its out-of-fold Cox coefficient (log hazard ratio up
+        to a constant; higher = worse prognosis)."""
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.n_features_in_:
             raise OncogenError(f"expected {self.n_features_in_} feature columns, found "
@@ -976,6 +1034,7 @@ class EnsembleCox(SurvivalEstimator):
         params = {**self.get_params(), "coxnet_weights": list(self.coxnet_weights),
                   "partner_params": dict(self.partner_params or {})}
         return {**self._common_payload(), "params": params,
+                "payload_version": ENSEMBLE_PAYLOAD_VERSION, "risk_scale": self.risk_scale_,
                 "coxnet_weight": self.coxnet_weight_, "inner_cv_c": self.inner_cv_c_,
                 "inner_cv_se": self.inner_cv_se_,
                 "inner_cv_gain_t": (self.inner_cv_gain_t_ if np.isfinite(self.inner_cv_gain_t_)
@@ -987,11 +1046,18 @@ class EnsembleCox(SurvivalEstimator):
         """Rebuild from :meth:`save_payload`; members load through their own kinds."""
         from onco_genomics.omics.model_dir import model_class
 
+        version = payload.get("payload_version", 1)
+        if not isinstance(version, int) or not 1 <= version <= ENSEMBLE_PAYLOAD_VERSION:
+            raise ModelError(f"ensemble-cox model payload version {version!r}; this oncogen "
+                             f"reads versions 1 to {ENSEMBLE_PAYLOAD_VERSION}. Upgrade "
+                             "oncogen to load it.")
         params = {**payload["params"],
                   "coxnet_weights": tuple(payload["params"]["coxnet_weights"])}
         model = cls(**params)
         model._restore_common(payload)
         model.coxnet_weight_ = float(payload["coxnet_weight"])
+        # version 1: the stored coefficients and baseline are the unscaled blend's
+        model.risk_scale_ = float(payload["risk_scale"]) if version >= 2 else 1.0
         model.inner_cv_c_ = dict(payload["inner_cv_c"])
         se = payload["inner_cv_se"]  # a dict per weight; one float before inner_repeats
         model.inner_cv_se_ = ({str(w): float(e) for w, e in se.items()}
