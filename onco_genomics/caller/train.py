@@ -49,6 +49,8 @@ from onco_genomics.caller.network import (
     allele_probability,
     count_parameters,
 )
+from onco_genomics.caller.records import SUBSTITUTION_CLASSES
+from onco_genomics.caller.records import substitution_class as class_name
 from onco_genomics.errors import OptionsError
 
 log = logging.getLogger(__name__)
@@ -232,11 +234,6 @@ def validation_metrics(truth: np.ndarray, prob: np.ndarray, vartype: np.ndarray,
     return metrics
 
 
-#: pyrimidine-centred SNV classes, in the order :func:`substitution_class` numbers them
-SUBSTITUTION_CLASSES: tuple[str, ...] = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
-_COMPLEMENT = str.maketrans("ACGT", "TGCA")
-
-
 def substitution_class(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
     """Index into :data:`SUBSTITUTION_CLASSES` of each single-base ref/alt pair; -1 otherwise
     (indels, N)."""
@@ -244,11 +241,8 @@ def substitution_class(ref: np.ndarray, alt: np.ndarray) -> np.ndarray:
     lookup = {name: i for i, name in enumerate(SUBSTITUTION_CLASSES)}
     for i, (r, a) in enumerate(zip(ref, alt, strict=True)):
         r, a = str(r).upper(), str(a).upper()
-        if len(r) != 1 or len(a) != 1:
-            continue
-        if r in "GA":
-            r, a = r.translate(_COMPLEMENT), a.translate(_COMPLEMENT)
-        out[i] = lookup.get(f"{r}>{a}", -1)
+        if len(r) == 1 and len(a) == 1:
+            out[i] = lookup.get(class_name(r, a), -1)
     return out
 
 
