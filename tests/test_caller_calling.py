@@ -193,6 +193,15 @@ def test_cli_orientation_bias_option(tmp_path: Path, model_dir: Path,
     assert bad.exit_code == 2 and "--orientation-bias-p" in bad.output
     helptext = runner.invoke(cli, ["call", "--help"]).output
     assert "--orientation-bias-p" in helptext and "OrientationBias" in helptext
+    assert seen[0].orientation_bias_classes == ("C>A", "C>T")
+    # either strand, spaces and case tolerated, duplicates folded
+    assert runner.invoke(cli, [*base, "--orientation-bias-classes", "g>t, C>A"]).exit_code == 0
+    assert seen[-1].orientation_bias_classes == ("C>A",)
+    assert runner.invoke(cli, [*base, "--orientation-bias-classes", "C>T,A>G"]).exit_code == 0
+    assert seen[-1].orientation_bias_classes == ("C>T", "T>C")
+    for wrong in ("C>C", "CA", "C>N", "CT>A", ","):
+        bad = runner.invoke(cli, [*base, "--orientation-bias-classes", wrong])
+        assert bad.exit_code == 2 and "--orientation-bias-classes" in bad.output, wrong
 
 
 def test_shard_then_merge_equals_whole_run(tmp_path: Path, model_dir: Path) -> None:

@@ -8,13 +8,39 @@ from pathlib import Path
 import click
 
 from onco_genomics.caller.records import (
+    DAMAGE_CLASSES,
     DEFAULT_ORIENTATION_BIAS_MAX_MINOR,
     DEFAULT_ORIENTATION_BIAS_P,
+    SUBSTITUTION_CLASSES,
+    substitution_class,
 )
 
 log = logging.getLogger(__name__)
 
 _DEVICE = click.Choice(["auto", "cpu", "cuda"])
+
+
+def _substitution_classes(ctx: click.Context, param: click.Parameter,
+                          value: str) -> tuple[str, ...]:
+    """``C>A,G>A`` -> ``("C>A", "C>T")``: SNV classes, either strand, comma-separated."""
+    classes: list[str] = []
+    for item in (part.strip().upper() for part in value.split(",")):
+        if not item:
+            continue
+        ref, sep, alt = item.partition(">")
+        if not sep or ref not in "ACGT" or alt not in "ACGT" or len(ref) != 1 \
+                or len(alt) != 1 or ref == alt:
+            raise click.BadParameter(
+                f"expected SNV classes such as C>A or G>T, comma-separated (any of "
+                f"{', '.join(SUBSTITUTION_CLASSES)} or their complements), found {item!r}",
+                ctx=ctx, param=param)
+        cls = substitution_class(ref, alt)
+        if cls not in classes:
+            classes.append(cls)
+    if not classes and value.strip():
+        raise click.BadParameter("expected at least one SNV class, e.g. C>A", ctx=ctx,
+                                 param=param)
+    return tuple(classes)
 
 
 @click.command("call")
@@ -48,6 +74,12 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
               help="... and only when at most this fraction of the ALT reads is in the other "
                    "orientation (artefacts are one-sided; true variants are at most "
                    "unbalanced by chance).")
+@click.option("--orientation-bias-classes", default=",".join(DAMAGE_CLASSES),
+              show_default=True, callback=_substitution_classes,
+              help="SNV classes the OrientationBias filter applies to, comma-separated (a "
+                   "class and its complement are the same: C>A is also G>T). The default "
+                   "covers 8-oxoG (C>A) and FFPE deamination (C>T); fresh-frozen samples "
+                   "may keep only C>A.")
 @click.option("--device", type=_DEVICE, default="auto", show_default=True,
               help="Run the network on the GPU (cuda), CPU, or CUDA when available (auto).")
 @click.option("--chunk-size", type=int, default=50_000, show_default=True,
@@ -60,7 +92,8 @@ _DEVICE = click.Choice(["auto", "cpu", "cuda"])
 def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tuple[str, ...],
          bed: Path | None, threads: int, model: Path | None, min_af: float,
          min_snv_alt_reads: int, orientation_bias_p: float,
-         orientation_bias_max_minor: float, device: str, chunk_size: int,
+         orientation_bias_max_minor: float, orientation_bias_classes: tuple[str, ...],
+         device: str, chunk_size: int,
          resume: bool, keep_work: bool,
          tumor_sample: str | None, normal_sample: str | None) -> None:
     """Call somatic SNVs and indels in TUMOR against its matched NORMAL (indexed BAM/CRAM)."""
@@ -75,7 +108,9 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
                           filters=FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
                                                 orientation_bias_p=orientation_bias_p,
                                                 orientation_bias_max_minor=(
-                                                    orientation_bias_max_minor)),
+                                                    orientation_bias_max_minor),
+                                                orientation_bias_classes=(
+                                                    orientation_bias_classes)),
                           command_line=command_line())
     click.echo(f"{result.output}: {len(result.calls)} records, {result.n_pass} PASS", err=True)
 
