@@ -38,7 +38,8 @@ def signatures() -> None:
               help="Most signatures per sample.")
 @click.option("--bootstrap", "n_bootstrap", type=int, default=100, show_default=True,
               help="Bootstrap replicates for 95% confidence intervals (0: none).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Bootstrap seed (>= 0).")
 @click.option("--objective", default="poisson", show_default=True,
               help="Exposures of the chosen signatures: poisson (maximise the Poisson "
                    "likelihood of the counts) or least-squares (NNLS: the highest "
@@ -59,7 +60,8 @@ def signatures() -> None:
               help="Re-weight the signatures for the catalog's territory: exome, genome or "
                    "a context<TAB>count file (SBS96/DBS78).")
 @click.option("--genome-build", default="GRCh37", show_default=True,
-              help="Build of the genome-wide context counts used by --opportunity.")
+              help="Build of the genome-wide context counts used by --opportunity (only "
+                   "with --opportunity; the reference's build is set in --reference).")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also draw stacked exposure bars (.png/.svg/.pdf).")
 def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
@@ -68,9 +70,17 @@ def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
         exclude: tuple[str, ...], opportunity: str | None, genome_build: str,
         plot: Path | None) -> None:
     """Fit reference signatures to every sample of CATALOG (SigProfiler layout)."""
+    from onco_genomics.errors import OptionsError
     from onco_genomics.spectrum.fit import FitOptions, fit_catalog
     from onco_genomics.spectrum.matrix_files import read_catalog, write_matrix
 
+    source = click.get_current_context().get_parameter_source("genome_build")
+    if opportunity is None and source == click.core.ParameterSource.COMMANDLINE:
+        raise OptionsError(f"--genome-build {genome_build} only selects the genome-wide "
+                           "context counts of --opportunity, which was not given; add "
+                           "--opportunity exome|genome|FILE, or drop --genome-build (the "
+                           "reference's build is part of --reference, e.g. "
+                           "cosmic:v3.4:GRCh38)")
     options = FitOptions(min_improvement=min_improvement, max_signatures=max_signatures,
                          n_bootstrap=n_bootstrap, seed=seed, objective=objective,
                          cohort_fraction=cohort_fraction,
@@ -103,9 +113,10 @@ def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
               help="NMF restarts (on Poisson-resampled catalogs) per k.")
 @click.option("--max-iter", type=int, default=2000, show_default=True,
               help="NMF iterations per restart.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the resampling and NMF starts (>= 0).")
 @click.option("--min-stability", type=float, default=0.8, show_default=True,
-              help="Mean silhouette a solution needs to be chosen.")
+              help="Mean silhouette a solution needs to be chosen (0 to 1).")
 @click.option("--reference", default=None,
               help="Match the chosen signatures to these (file or cosmic:vX.Y).")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -66,12 +66,20 @@ class ExtractOptions:
     def __post_init__(self) -> None:
         if not 1 <= self.k_min <= self.k_max:
             raise OptionsError(f"--k must be a range LOW..HIGH with 1 <= LOW <= HIGH, found "
-                               f"{self.k_min}..{self.k_max}")
+                               f"{self.k_min}..{self.k_max}; e.g. --k 2..10 or --k 4")
         if self.n_restarts < 2:
             raise OptionsError(f"--restarts must be >= 2 (stability needs replicates), found "
                                f"{self.n_restarts}")
         if self.max_iter < 10:
-            raise OptionsError(f"max_iter must be >= 10, found {self.max_iter}")
+            raise OptionsError(f"max_iter (--max-iter) must be >= 10 NMF iterations per "
+                               f"restart, found {self.max_iter}")
+        if self.seed < 0:
+            raise OptionsError(f"seed (--seed) must be a non-negative integer, found "
+                               f"{self.seed}; give 0 or a positive number")
+        if not 0.0 <= self.min_stability <= 1.0:  # also refuses NaN
+            raise OptionsError(f"min_stability (--min-stability) is a mean silhouette and "
+                               f"must be within [0, 1], found {self.min_stability}; the "
+                               "default is 0.8")
 
 
 def parse_k_range(text: str) -> tuple[int, int]:

@@ -115,6 +115,9 @@ class FitOptions:
             raise OptionsError(f"--bootstrap must be >= 0, found {self.n_bootstrap}")
         if self.max_signatures < 1:
             raise OptionsError(f"--max-signatures must be >= 1, found {self.max_signatures}")
+        if self.seed < 0:
+            raise OptionsError(f"seed (--seed) must be a non-negative integer, found "
+                               f"{self.seed}; give 0 or a positive number")
         if self.objective not in OBJECTIVES:
             raise OptionsError(f"objective (--objective) must be one of "
                                f"{', '.join(OBJECTIVES)}, found {self.objective!r}")
@@ -416,7 +419,8 @@ def _check_inputs(catalog: pd.DataFrame, signatures: pd.DataFrame) -> None:
             f"from the signatures' ({len(signatures.index)}, first "
             f"{list(signatures.index[:2])}); fit an SBS96 catalog with SBS96 signatures, etc.")
     if signatures.shape[1] == 0:
-        raise OptionsError("no reference signatures to fit (all excluded?)")
+        raise OptionsError("no reference signatures to fit (all excluded?); keep at least "
+                           "one: --exclude fewer names or give a reference with signatures")
 
 
 def fit_signatures(catalog: pd.DataFrame, signatures: pd.DataFrame, *,
@@ -449,8 +453,11 @@ def fit_signatures(catalog: pd.DataFrame, signatures: pd.DataFrame, *,
     options = options or FitOptions()
     unknown = [name for name in exclude if name not in signatures.columns]
     if unknown:
+        names = list(signatures.columns)
+        shown = f"{names[:8]}{'...' if len(names) > 8 else ''}"
         raise OptionsError(f"--exclude names {unknown}, which are not in the reference "
-                           f"(it has {list(signatures.columns[:8])}...)")
+                           f"(it has {len(names)} signatures: {shown}); give names exactly "
+                           "as in the reference's header (case matters)")
     signatures = signatures.drop(columns=list(exclude))
     _check_inputs(catalog, signatures)
     basis = signatures.to_numpy(dtype=float)

@@ -116,8 +116,11 @@ def _context_table(build: str, kind: ContextKind, territory: str) -> pd.Series:
     suffix = "_exome" if territory == "exome" else ""
     path = folder / f"context_counts_{build}_{name}{suffix}.csv"
     if not path.exists():
-        raise OptionsError(f"no context counts for {build} {territory} in {folder}; "
-                           "expected GRCh37 or GRCh38")
+        prefix, tail = "context_counts_", f"_{name}{suffix}.csv"
+        builds = sorted(p.name[len(prefix):-len(tail)] for p in folder.glob(f"{prefix}*{tail}")
+                        if "_" not in p.name[len(prefix):-len(tail)])
+        raise OptionsError(f"--genome-build {build!r} has no {territory} context counts in "
+                           f"{folder}; expected one of {', '.join(builds) or 'GRCh37, GRCh38'}")
     table = pd.read_csv(path, index_col=0)
     return table.sum(axis=1).astype(float)
 
