@@ -28,13 +28,12 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
         if not item:
             continue
         ref, sep, alt = item.partition(">")
-        if not sep or ref not in "ACGT" or alt not in "ACGT" or len(ref) != 1 \
-                or len(alt) != 1 or ref == alt:
+        cls = substitution_class(ref, alt) if sep else item
+        if cls not in SUBSTITUTION_CLASSES:
             raise click.BadParameter(
                 f"expected SNV classes such as C>A or G>T, comma-separated (any of "
                 f"{', '.join(SUBSTITUTION_CLASSES)} or their complements), found {item!r}",
                 ctx=ctx, param=param)
-        cls = substitution_class(ref, alt)
         if cls not in classes:
             classes.append(cls)
     if not classes and value.strip():
