@@ -28,12 +28,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numba
-import numpy as np
-import numpy.typing as npt
+from onco_genomics.pileup.jit_cache import configure_numba_cache
 
-from onco_genomics.pileup.candidates import ALLELES
-from onco_genomics.pileup.fetch import ReadArrays
+configure_numba_cache()  # before numba defines the cached kernels: never into site-packages
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
+
+from onco_genomics.pileup.candidates import ALLELES  # noqa: E402
+from onco_genomics.pileup.fetch import ReadArrays  # noqa: E402
 
 log = logging.getLogger(__name__)
 
