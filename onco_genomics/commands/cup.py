@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from onco_genomics.commands._options import orientation_option
+
 log = logging.getLogger(__name__)
 
-ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
 INPUT_TYPES = click.Choice(["counts", "tpm", "fpkm", "microarray", "log", "none"])
 MODELS = click.Choice(["cnn1d", "mlp", "xgboost", "logistic"])
 
@@ -22,8 +23,7 @@ MODELS = click.Choice(["cnn1d", "mlp", "xgboost", "logistic"])
               help="Predictions table (TSV; .gz to compress).")
 @click.option("--explain", "n_explain", type=int, default=0, show_default=True,
               help="Also list the N genes that push each prediction most (SHAP).")
-@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True,
-              help="Samples as rows or as columns of EXPRESSION.")
+@orientation_option("EXPRESSION", "the model's gene names")
 @click.option("--top", type=int, default=3, show_default=True, help="Ranked classes reported.")
 def cup(expression: Path, model: str | None, output: Path, n_explain: int, orientation: str,
         top: int) -> None:
@@ -37,7 +37,9 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
 
     pipeline = load_classifier(model, task="cup")
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="drop-features", duplicates="mean")
+                       nan_policy="drop-features", duplicates="mean",
+                       feature_names=pipeline.model_card_.get("feature_names"),
+                       features_source=f"model {model or 'cup_example'}")
     predictions = predict_tumour_type(pipeline, table, top=top)
     if n_explain > 0:
         from onco_genomics.explain import explain_model, top_features_wide
@@ -76,7 +78,7 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
 @click.option("--gene-positions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="cnn1d: BED of genes (4th column = name) to order genes by "
                                  "chromosome position [default: correlation order].")
-@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@orientation_option("EXPRESSION", "the sample ids of LABELS")
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_cup(expression: Path, labels: Path, output: Path, model_name: str, input_type: str,
               label_column: str | None, task: str, n_features: int, cv_splits: int,
@@ -108,9 +110,10 @@ def train_cup(expression: Path, labels: Path, output: Path, model_name: str, inp
         model=model_name, task=task, input_type=input_type, n_features=n_features or None,
         cv_splits=cv_splits, cv_repeats=cv_repeats, min_class_size=min_class_size,
         target_precision=target_precision, seed=seed, model_params=params)
-    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="impute-median", duplicates="mean")
     classes = read_labels(labels, column=label_column).astype(str)
+    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
+                       nan_policy="impute-median", duplicates="mean",
+                       sample_ids=classes.index, ids_source=str(labels))
     trained = train_classifier(table, classes, options=options,
                                training_data={"name": expression.name,
                                               "source": str(expression)})

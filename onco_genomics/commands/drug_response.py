@@ -13,7 +13,6 @@ log = logging.getLogger(__name__)
 
 DRUG_MODEL_NAMES = click.Choice(["multitask", "xgboost", "lowrank-elastic-net", "elastic-net",
                                  "per-drug-mean"])
-ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
 
 
 @click.command("drug-response")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from onco_genomics.commands._options import orientation_option
+
 log = logging.getLogger(__name__)
 
 
@@ -19,8 +21,7 @@ log = logging.getLogger(__name__)
               help="Features listed per sample.")
 @click.option("--max-display", type=int, default=20, show_default=True,
               help="Features shown in the plots.")
-@click.option("--orientation", type=click.Choice(["auto", "samples-rows", "features-rows"]),
-              default="auto", show_default=True)
+@orientation_option("DATA", "the model's feature names")
 @click.option("--seed", type=int, default=0, show_default=True)
 def explain(model_dir: Path, data: Path, output: Path, top: int, max_display: int,
             orientation: str, seed: int) -> None:
@@ -36,7 +37,9 @@ def explain(model_dir: Path, data: Path, output: Path, top: int, max_display: in
 
     model = load_model(model_dir)
     table = read_table(data, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="drop-features", duplicates="mean")
+                       nan_policy="drop-features", duplicates="mean",
+                       feature_names=getattr(model, "model_card_", {}).get("feature_names"),
+                       features_source=f"model {model_dir}")
     explanation = explain_model(model, table, seed=seed)
     written = write_explanation(explanation, output, top=top, max_display=max_display)
     click.echo(f"{output}: {len(written)} files ({explanation.method})", err=True)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from onco_genomics.commands.cup import INPUT_TYPES, MODELS, ORIENTATIONS
+from onco_genomics.commands._options import orientation_option
+from onco_genomics.commands.cup import INPUT_TYPES, MODELS
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def subtype() -> None:
 @click.option("--resamples", type=int, default=30, show_default=True, help="NMF runs per k.")
 @click.option("--n-genes", type=int, default=1000, show_default=True,
               help="Most variable genes used.")
-@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@orientation_option("EXPRESSION", "gene-like or sample-like names")
 @click.option("--seed", type=int, default=0, show_default=True)
 def discover(expression: Path, k_range: str, output: Path, resamples: int, n_genes: int,
              orientation: str, seed: int) -> None:
@@ -53,7 +54,7 @@ def discover(expression: Path, k_range: str, output: Path, resamples: int, n_gen
 @click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", required=True, help="Model directory from `oncogen train subtype`.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@orientation_option("EXPRESSION", "the model's gene names")
 def predict(expression: Path, model: str, output: Path, orientation: str) -> None:
     """Assign the subtype of each sample in EXPRESSION with a trained subtype classifier."""
     from onco_genomics.io.tables import read_table, write_table
@@ -61,7 +62,9 @@ def predict(expression: Path, model: str, output: Path, orientation: str) -> Non
 
     pipeline = load_classifier(model, task="subtype")
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="drop-features", duplicates="mean")
+                       nan_policy="drop-features", duplicates="mean",
+                       feature_names=pipeline.model_card_.get("feature_names"),
+                       features_source=f"model {model}")
     calls = predict_tumour_type(pipeline, table)
     write_table(calls, output)
     click.echo(f"{output}: {len(calls)} samples", err=True)
@@ -77,7 +80,7 @@ def predict(expression: Path, model: str, output: Path, orientation: str) -> Non
 @click.option("--n-features", type=int, default=2000, show_default=True)
 @click.option("--cv-splits", type=int, default=5, show_default=True)
 @click.option("--min-class-size", type=int, default=2, show_default=True)
-@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@orientation_option("EXPRESSION", "the sample ids of LABELS")
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_subtype(expression: Path, labels: Path, output: Path, model_name: str,
                   input_type: str, label_column: str | None, n_features: int, cv_splits: int,
@@ -90,9 +93,10 @@ def train_subtype(expression: Path, labels: Path, output: Path, model_name: str,
     options = TrainingOptions(model=model_name, task="subtype", input_type=input_type,
                               n_features=n_features or None, cv_splits=cv_splits,
                               min_class_size=min_class_size, seed=seed)
-    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="impute-median", duplicates="mean")
     classes = read_labels(labels, column=label_column).astype(str)
+    table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
+                       nan_policy="impute-median", duplicates="mean",
+                       sample_ids=classes.index, ids_source=str(labels))
     trained = train_classifier(table, classes, options=options,
                                training_data={"name": expression.name,
                                               "source": str(expression)})

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
+from onco_genomics.commands._options import orientation_option
+
 log = logging.getLogger(__name__)
 
 SURVIVAL_MODEL_NAMES = click.Choice(["coxnet", "deepsurv", "autoencoder-cox", "xgboost-cox",
                                      "ensemble-cox"])
-ORIENTATIONS = click.Choice(["auto", "samples-rows", "features-rows"])
 
 
 def _read_clinical(path: Path, time_column: str, event_column: str) -> object:
@@ -49,7 +50,7 @@ def _read_clinical(path: Path, time_column: str, event_column: str) -> object:
 @click.option("--pathway", is_flag=True,
               help="deepsurv only: sparse genes -> Reactome pathways network (gene-symbol "
                    "features); writes pathway_attributions.tsv.")
-@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@orientation_option("the --features table", "the sample ids of --clinical")
 @click.option("--seed", type=int, default=0, show_default=True)
 def train_survival(features_path: Path, clinical_path: Path, output: Path, model_name: str,
                    time_column: str, event_column: str, max_features: int | None,
@@ -67,9 +68,10 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
     from onco_genomics.omics.survival import prepare_survival_data, train_survival
     from onco_genomics.omics.survival_plots import plot_risk_groups
 
-    features = read_table(features_path, orientation=orientation)  # type: ignore[arg-type]
     clinical = _read_clinical(clinical_path, time_column, event_column)
     assert isinstance(clinical, pd.DataFrame)
+    features = read_table(features_path, orientation=orientation,  # type: ignore[arg-type]
+                          sample_ids=clinical.index, ids_source=str(clinical_path))
     data = prepare_survival_data(features, clinical, time_column=time_column,
                                  event_column=event_column, name=features_path.name)
     params: dict[str, object] = {"n_risk_groups": risk_groups}
@@ -114,7 +116,8 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
 @click.option("--event-column", default="event", show_default=True)
 @click.option("--effects", "n_effects", type=int, default=6, show_default=True,
               help="Plot the effect on risk of this many top features (0: none).")
-@click.option("--orientation", type=ORIENTATIONS, default="auto", show_default=True)
+@orientation_option("the --features table",
+                    "the sample ids of --clinical if given, else the model's feature names")
 def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: Path | None,
              time_column: str, event_column: str, n_effects: int, orientation: str) -> None:
     """Risk scores, risk groups and survival curves per group for new samples."""
@@ -134,11 +137,18 @@ def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: 
     )
 
     model = load_model(model_dir, expect_kind="survival/")
-    features = read_table(features_path, orientation=orientation)  # type: ignore[arg-type]
-    outcome = None
+    clinical: pd.DataFrame | None = None
     if clinical_path is not None:
-        clinical = _read_clinical(clinical_path, time_column, event_column)
-        assert isinstance(clinical, pd.DataFrame)
+        read = _read_clinical(clinical_path, time_column, event_column)
+        assert isinstance(read, pd.DataFrame)
+        clinical = read
+    features = read_table(features_path, orientation=orientation,  # type: ignore[arg-type]
+                          sample_ids=None if clinical is None else clinical.index,
+                          ids_source=str(clinical_path),
+                          feature_names=model.model_card_.get("feature_names"),
+                          features_source=f"model {model_dir}")
+    outcome = None
+    if clinical is not None:
         joined = prepare_survival_data(features, clinical, time_column=time_column,
                                        event_column=event_column, min_samples=2)
         features = features.loc[list(joined.outcome.sample_ids)]

@@ -12,8 +12,7 @@ import gzip
 import io
 import logging
 import os
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -22,40 +21,18 @@ import pandas as pd
 
 from onco_genomics.errors import InputFileError, TableFormatError
 from onco_genomics.io.atomic import atomic_path
+from onco_genomics.io.orientation import Orientation, OrientationDecision, resolve_orientation
 
 log = logging.getLogger(__name__)
 
-Orientation = Literal["auto", "samples-rows", "features-rows"]
 NanPolicy = Literal["error", "drop-features", "impute-median"]
 DuplicatePolicy = Literal["error", "mean", "first"]
 
 #: cell texts read as missing values
 NA_VALUES = ["", "NA", "NaN", "nan", "N/A", "NULL", "null", "."]
-
-_GENE_PATTERNS = re.compile(
-    r"""^(?:
-        ENS[A-Z]*[GTP]\d{6,}(?:\.\d+)?            # Ensembl gene/transcript/protein
-      | (?:AFFX-)?[\w/.\-]*_at                     # Affymetrix probe sets
-      | ILMN_\d+                                   # Illumina probes
-      | [NX][MR]_\d+(?:\.\d+)?                     # RefSeq
-      | [A-Z][A-Z0-9]*(?:orf\d+)?[A-Z0-9]*(?:-[A-Z0-9]+)*(?:\.\d+)?  # HGNC-like symbols
-    )$""",
-    re.VERBOSE,
-)
-_SAMPLE_PATTERNS = re.compile(
-    r"^(?:TCGA-|TARGET-|GSM\d+$|[SED]RR\d+$|[A-Z]_?\d{1,4}$"
-    r"|(?i:sample|patient|case|subject|donor|tumou?r))",
-)
 _EXAMPLES = 3
-
-
-def _looks_like_genes(names: Sequence[str]) -> float:
-    """Fraction of ``names`` shaped like gene symbols or probe/transcript ids."""
-    if not len(names):
-        return 0.0
-    hits = sum(1 for name in names
-               if _GENE_PATTERNS.match(name) and not _SAMPLE_PATTERNS.match(name))
-    return hits / len(names)
+#: key of ``DataFrame.attrs`` where :func:`read_table` leaves its :class:`OrientationDecision`
+ORIENTATION_ATTR = "oncogen_orientation"
 
 
 def _open_text(path: Path) -> io.TextIOBase:
@@ -174,31 +151,6 @@ def _names_preview(names: Iterable[object]) -> str:
     return ", ".join(repr(str(n)) for n in list(names)[:_EXAMPLES])
 
 
-def _orient(path: Path, table: pd.DataFrame, orientation: Orientation) -> pd.DataFrame:
-    if orientation == "samples-rows":
-        return table
-    if orientation == "features-rows":
-        return table.T
-    if orientation != "auto":
-        raise ValueError(f"orientation must be auto, samples-rows or features-rows, "
-                         f"not {orientation!r}")
-    rows_gene = _looks_like_genes(list(table.index))
-    cols_gene = _looks_like_genes(list(table.columns))
-    n_rows, n_cols = table.shape
-    if rows_gene >= 0.6 and cols_gene < 0.3:
-        reason = f"row names look like genes/probes ({_names_preview(table.index)})"
-    elif cols_gene >= 0.6 and rows_gene < 0.3:
-        return table
-    elif n_rows >= 10 * n_cols and n_rows >= 100:
-        reason = f"it has {n_rows:,} rows and only {n_cols:,} columns"
-    else:
-        return table
-    log.warning("%s: %s, so it was read as features x samples and transposed to %d samples x "
-                "%d features; pass orientation='samples-rows' (--orientation samples-rows) "
-                "if that is wrong", path, reason, n_cols, n_rows)
-    return table.T
-
-
 def _apply_duplicates(path: Path, table: pd.DataFrame, duplicates: DuplicatePolicy,
                       orientation_hint: str) -> pd.DataFrame:
     dup_samples = table.index[table.index.duplicated()].unique()
@@ -264,7 +216,11 @@ def _apply_nan_policy(path: Path, table: pd.DataFrame, nan_policy: NanPolicy) ->
 
 def read_table(path: str | os.PathLike[str], *, orientation: Orientation = "auto",
                nan_policy: NanPolicy = "error",
-               duplicates: DuplicatePolicy = "error") -> pd.DataFrame:
+               duplicates: DuplicatePolicy = "error",
+               sample_ids: Iterable[object] | None = None,
+               feature_names: Iterable[object] | None = None,
+               ids_source: str = "the labels",
+               features_source: str = "the model") -> pd.DataFrame:
     """Read a numeric feature table as samples x features (float64).
 
     Parameters
@@ -274,16 +230,24 @@ def read_table(path: str | os.PathLike[str], *, orientation: Orientation = "auto
         column holds row names; the header holds column names (an R-style header without
         the corner cell is accepted).
     orientation
-        ``"samples-rows"``, ``"features-rows"`` (transposed on reading) or ``"auto"``:
-        transposed, with a WARNING, when the row names look like genes/probes and the
-        column names do not, or (names telling nothing) when there are 10x more rows than
-        columns.
+        ``"samples-rows"``, ``"features-rows"`` (transposed on reading) or ``"auto"``,
+        resolved by :func:`onco_genomics.io.orientation.resolve_orientation`: from
+        ``sample_ids``, else ``feature_names``, else gene-like / sample-like names, else the
+        shape (with a WARNING); an error when nothing decides.
     nan_policy
         Missing cells: ``"error"``, ``"drop-features"`` (drop features with any missing
         value) or ``"impute-median"`` (fill with the feature's median).
     duplicates
         Duplicated feature names: ``"error"``, ``"mean"`` (average them) or ``"first"``.
         Duplicated sample ids are always an error.
+    sample_ids
+        Sample ids the caller already has (labels, clinical or response table): under
+        ``"auto"`` the axis holding them is the sample axis.
+    feature_names
+        Feature names the caller already has (a model's inputs): under ``"auto"`` the axis
+        holding them is the feature axis (used when ``sample_ids`` is None).
+    ids_source, features_source
+        Where ``sample_ids`` / ``feature_names`` came from, for messages.
 
     Returns
     -------
@@ -302,14 +266,13 @@ def read_table(path: str | os.PathLike[str], *, orientation: Orientation = "auto
     raw, _ = _read_raw(path)
     if raw.shape[1] == 0 or raw.shape[0] == 0:
         raise TableFormatError(f"table {path} has no values (shape {raw.shape})")
-    table = _orient(path, _check_numeric(path, raw), orientation)
-    hint = ""
-    if orientation == "auto":
-        layout = "samples in columns" if table.shape[0] == raw.shape[1] and table.shape[0] != \
-            raw.shape[0] else "samples in rows"
-        hint = (f" (the table was read with {layout}; if that is wrong pass orientation="
-                "'samples-rows' or 'features-rows')")
-    table = _apply_duplicates(path, table, duplicates, hint)
+    decision = resolve_orientation(path, raw, orientation, sample_ids=sample_ids,
+                                   feature_names=feature_names, ids_source=ids_source,
+                                   features_source=features_source)
+    table = _check_numeric(path, raw)
+    if decision.transposed:
+        table = table.T
+    table = _apply_duplicates(path, table, duplicates, f" ({decision.hint()})")
     table = _apply_nan_policy(path, table, nan_policy)
     if table.shape[1] == 0:
         raise TableFormatError(f"table {path} has no feature left after dropping missing "
@@ -317,8 +280,15 @@ def read_table(path: str | os.PathLike[str], *, orientation: Orientation = "auto
     table = table.astype(np.float64)
     table.index = pd.Index(table.index.astype(str), name="sample")
     table.columns = pd.Index(table.columns.astype(str)).rename(None)
+    table.attrs[ORIENTATION_ATTR] = decision
     log.info("read %s: %d samples x %d features", path, table.shape[0], table.shape[1])
     return table
+
+
+def orientation_hint(table: pd.DataFrame) -> str:
+    """How :func:`read_table` oriented ``table`` and the option that flips it ('' if unknown)."""
+    decision = table.attrs.get(ORIENTATION_ATTR)
+    return decision.hint() if isinstance(decision, OrientationDecision) else ""
 
 
 def read_labels(path: str | os.PathLike[str], *, column: str | None = None) -> pd.Series:

@@ -33,6 +33,7 @@ import pandas as pd
 
 from onco_genomics import __version__
 from onco_genomics.errors import ModelError, OptionsError, TableFormatError
+from onco_genomics.io.tables import orientation_hint
 from onco_genomics.omics.calibration import ConfidenceRule, apply_temperature, choose_threshold
 from onco_genomics.omics.calibration import fit_temperature as fit_temperature_on
 from onco_genomics.omics.classifiers import CLASSIFIER_NAMES, make_classifier
@@ -151,8 +152,8 @@ def match_labels(expression: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFr
         raise TableFormatError(
             f"expected labels for the table's samples; none of the {len(samples)} sample ids "
             f"(e.g. {', '.join(samples[:3])}) is in the labels (e.g. "
-            f"{', '.join(labels.index[:3])}). Check the id columns, or whether the table has "
-            "samples as columns (it is read with samples as rows).")
+            f"{', '.join(labels.index[:3])}). Check the id columns"
+            f"{'; ' + hint if (hint := orientation_hint(expression)) else ''}.")
     if len(common) < len(samples):
         log.warning("%d of %d samples have no label and are left out", len(samples) - len(common),
                     len(samples))

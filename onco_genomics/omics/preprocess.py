@@ -251,7 +251,7 @@ class GeneAligner(_JsonTransformer):
         if report.missing_fraction > self.max_missing:
             by_rows = len(set(map(str, frame.index)) & set(self.genes_))
             hint = (f" The row names match {by_rows} model genes: the table seems to have "
-                    "genes as rows; transpose it (or pass --orientation genes-by-samples)."
+                    "genes as rows; pass --orientation features-rows (orientation='features-rows')."
                     if by_rows > len(self.genes_) - report.n_missing else
                     " Check that the identifiers are of the same kind as the model's "
                     f"(e.g. {', '.join(self.genes_[:3])}).")

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from onco_genomics.errors import ModelError, OptionsError, TableFormatError
+from onco_genomics.io.tables import orientation_hint
 from onco_genomics.omics.survival_cv import SurvivalCVResult, nested_cross_validate
 from onco_genomics.omics.survival_metrics import RiskGroupComparison, compare_groups
 from onco_genomics.omics.survival_models import SURVIVAL_MODELS, SurvivalEstimator
@@ -123,8 +124,8 @@ def prepare_survival_data(features: pd.DataFrame, clinical: pd.DataFrame, *,
     if len(shared) < min_samples:
         raise TableFormatError(
             f"expected at least {min_samples} samples present in both the feature and the "
-            f"clinical table, found {len(shared)}; check that both use the same sample ids "
-            "(rows = samples in both)")
+            f"clinical table, found {len(shared)}; check that both use the same sample ids"
+            f"{'; ' + hint if (hint := orientation_hint(features)) else ''}")
     feats = features.copy()
     feats.index = feat_ids
     feats = feats.loc[shared]
