@@ -13,6 +13,7 @@ vt-examples, MIT) renamed ``chr20_15M``; tests/data/caller/pair/ was simulated f
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from onco_genomics.caller.network import NetworkConfig, SomaticNet
 from onco_genomics.caller.records import FilterOptions
 from onco_genomics.cli import cli
 from onco_genomics.errors import ContigMismatchError, ModelError, OptionsError
-from onco_genomics.pileup.encode import CHANNELS, WINDOW, encoder_spec
+from onco_genomics.pileup.encode import CHANNELS, CHANNELS_BY_VERSION, WINDOW, encoder_spec
 
 DATA = Path(__file__).parent / "data" / "caller"
 REF = DATA / "ref.fa"
@@ -269,3 +270,37 @@ def test_cli_device_cuda_without_gpu(tmp_path: Path, model_dir: Path) -> None:
     assert result.exit_code == 2
     assert "oncogen: error: --device cuda was requested but torch sees no CUDA GPU" in \
         result.output
+
+
+def test_models_of_both_encoder_versions_run_with_their_own_tensors(tmp_path: Path,
+                                                                    model_dir: Path) -> None:
+    torch.manual_seed(0)
+    old = SomaticNet(NetworkConfig(in_channels=len(CHANNELS_BY_VERSION["1.0"]), window=WINDOW,
+                                   width=16, blocks=2, hidden=16))
+    old_dir = save_model(tmp_path / "v1_0", old, encoder=encoder_spec("1.0"), threshold=0.5)
+    assert len(CHANNELS) == len(CHANNELS_BY_VERSION["1.0"]) + 10
+    for folder, version in ((old_dir, "1.0"), (model_dir, "1.1")):
+        assert calling._pileup_options(CallOptions(
+            tumor=TUMOR, normal=NORMAL, reference=REF, output=tmp_path / "x.vcf.gz",
+            model=folder)).encoder_version == version
+    new = run(tmp_path / "new.vcf.gz", model_dir)
+    before = run(tmp_path / "old.vcf.gz", old_dir)
+    # the same candidates are scored (the network differs, so PROB does)
+    assert [(c.pos, c.ref, c.alt) for c in before.calls] == [
+        (c.pos, c.ref, c.alt) for c in new.calls]
+
+
+def test_cli_refuses_a_model_of_an_unknown_encoder_version(tmp_path: Path,
+                                                          model_dir: Path) -> None:
+    moved = tmp_path / "model"
+    shutil.copytree(model_dir, moved)
+    meta = json.loads((moved / "model.json").read_text())
+    meta["encoder"]["version"] = "9.9"
+    (moved / "model.json").write_text(json.dumps(meta))
+    out = tmp_path / "x.vcf.gz"
+    result = CliRunner().invoke(cli, ["call", str(TUMOR), str(NORMAL), "--ref", str(REF),
+                                      "-o", str(out), "--model", str(moved), "--region", REGION,
+                                      "--device", "cpu"])
+    assert result.exit_code == 2
+    assert "encoder version '9.9'" in result.output and "1.0, 1.1" in result.output
+    assert not out.exists()

@@ -30,12 +30,14 @@ from onco_genomics.pileup.columns import (
 from onco_genomics.pileup.encode import (
     CENTER,
     CHANNELS,
+    CHANNELS_BY_VERSION,
     DEPTH_SCALE,
     ENCODER_VERSION,
     WINDOW,
     PileupBatch,
     encode_candidates,
     encoder_spec,
+    window_columns,
 )
 from onco_genomics.pileup.fetch import ReadArrays
 
@@ -154,10 +156,11 @@ def test_counts_sum_to_depth_and_fractions_to_one(tumor: list[ReadSpec], normal:
 @settings(max_examples=20, deadline=None)
 @given(tumor=st.lists(read_specs(), min_size=1, max_size=10), ref_codes=ref_strategy,
        site=st.integers(0, SPAN - 1), seed=st.integers(0, 2**16))
-def test_pair_orientation_is_counted_but_not_encoded(tumor: list[ReadSpec],
+def test_pair_orientation_is_counted_and_encoded_from_1_1(tumor: list[ReadSpec],
                                                      ref_codes: np.ndarray, site: int,
                                                      seed: int) -> None:
-    """The ``f1r2`` feature counts F1R2 reads per allele; the tensor ignores it."""
+    """The ``f1r2`` feature counts F1R2 reads per allele; encoder 1.0 ignores it, 1.1 shows
+    it as ``f1r2_*`` channels (F1R2 reads of the allele / depth)."""
     unpaired = make_reads(tumor)
     flipped = np.random.default_rng(seed).random(len(unpaired)) < 0.5
     paired = dataclasses.replace(unpaired, f1r2=unpaired.f1r2 ^ flipped)
@@ -173,10 +176,28 @@ def test_pair_orientation_is_counted_but_not_encoded(tumor: list[ReadSpec],
     np.testing.assert_array_equal(stats_p.sums[f1r2] + stats_n.sums[f1r2],
                                   stats_p.sums[FEATURES.index("reads")])
     empty = ColumnStats(sums=np.zeros_like(stats_u.sums), depth=np.zeros_like(stats_u.depth))
-    encoded = [encode_candidates([snv(site, ref_codes)], layout=layout,
-                                 reference_columns=layout.reference_columns(ref_codes[:SPAN]),
-                                 tumor=stats, normal=empty).tensors for stats in (stats_u, stats_p)]
-    np.testing.assert_array_equal(encoded[0], encoded[1])
+    encoded = {version: [encode_candidates(
+        [snv(site, ref_codes)], layout=layout,
+        reference_columns=layout.reference_columns(ref_codes[:SPAN]), tumor=stats,
+        normal=empty, version=version).tensors for stats in (stats_u, stats_p)]
+        for version in ("1.0", "1.1")}
+    np.testing.assert_array_equal(encoded["1.0"][0], encoded["1.0"][1])
+    old = encoded["1.0"][0].shape[1]
+    for tensors, stats in zip(encoded["1.1"], (stats_u, stats_p), strict=True):
+        np.testing.assert_array_equal(tensors[:, :old], encoded["1.0"][0])
+        names = CHANNELS_BY_VERSION["1.1"]
+        first = names.index(f"tumor_f1r2_{ALLELES[0]}")
+        f1r2 = tensors[0, first:first + len(ALLELES)]  # (alleles, WINDOW)
+        frac = tensors[0, names.index(f"tumor_frac_{ALLELES[0]}"):][:len(ALLELES)]
+        assert np.all(f1r2 <= frac + 1e-6)
+        assert not tensors[0, names.index(f"normal_f1r2_{ALLELES[0]}"):].any()
+        # the counts come back from the fractions at the centre column
+        columns = window_columns([snv(site, ref_codes)], layout)[0]
+        col = columns[CENTER]
+        depth = stats.sums[FEATURES.index("reads"), :, col].sum()
+        if depth:
+            np.testing.assert_allclose(f1r2[:, CENTER] * depth,
+                                       stats.sums[FEATURES.index("f1r2"), :, col], atol=1e-3)
 
 
 @settings(max_examples=25, deadline=None)
@@ -318,6 +339,8 @@ def test_reverse_complement_symmetry(tumor: list[ReadSpec], normal: list[ReadSpe
         expected = forward[channel(name)]
         if "_fwd_" in name:  # strands swap: forward reads become reverse reads
             expected = forward[channel(name.replace("_fwd_", "_frac_"))] - expected
+        if "_f1r2_" in name:  # unpaired reads: F1R2 = forward, so orientations swap too
+            expected = forward[channel(name.replace("_f1r2_", "_frac_"))] - expected
         np.testing.assert_allclose(mirrored[channel(twin)][::-1], expected, atol=1e-6,
                                    err_msg=name)
 

@@ -309,9 +309,12 @@ def load_plan(inputs: CallInputs) -> ValidatedCall:
 # --- scoring -------------------------------------------------------------------------------
 
 def _pileup_options(options: CallOptions) -> PileupOptions:
+    from onco_genomics.caller.metadata import model_encoder_version
     from onco_genomics.pileup.candidates import PileupOptions
 
-    return PileupOptions(min_af=options.min_af)
+    # the tensors the model was trained on (read from model.json, without torch)
+    return PileupOptions(min_af=options.min_af,
+                         encoder_version=model_encoder_version(options.model))
 
 
 def score_batch(batch: PileupBatch, model: CallerModel, *,

@@ -18,47 +18,29 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from onco_genomics import __version__
+from onco_genomics.caller.metadata import (
+    FORMAT_VERSION,
+    METADATA_NAME,
+    MODEL_FORMAT,
+    MODEL_KIND,
+    WEIGHTS_NAME,
+    canonical_spec,
+    check_encoder,
+    default_model_path,
+    model_encoder_version,
+    read_metadata,
+)
 from onco_genomics.caller.network import NetworkConfig, SomaticNet
 from onco_genomics.errors import ModelError
 from onco_genomics.io.atomic import atomic_path
 
 log = logging.getLogger(__name__)
-
-MODEL_FORMAT = "oncogen-model"
-MODEL_KIND = "caller/cnn"
-FORMAT_VERSION = 1
-METADATA_NAME = "model.json"
-WEIGHTS_NAME = "weights.pt"
-
-
-def default_model_path() -> Path:
-    """Folder of the model shipped inside the package (package data)."""
-    return Path(str(resources.files("onco_genomics") / "data" / "models" / "caller_default"))
-
-
-def canonical_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """The encoder spec as it reads back from JSON (tuples become lists)."""
-    result: dict[str, Any] = json.loads(json.dumps(dict(spec), sort_keys=True))
-    return result
-
-
-def spec_differences(expected: Mapping[str, Any], found: Mapping[str, Any]) -> list[str]:
-    """Human-readable differences between two encoder specs (empty when equal)."""
-    left, right = canonical_spec(expected), canonical_spec(found)
-    diffs = []
-    for key in sorted(set(left) | set(right)):
-        if left.get(key) != right.get(key):
-            a, b = repr(left.get(key)), repr(right.get(key))
-            diffs.append(f"{key}: installed {a[:80]} vs model {b[:80]}")
-    return diffs
-
 
 @dataclass(frozen=True)
 class CallerModel:
@@ -142,46 +124,6 @@ def save_model(directory: str | Path, network: SomaticNet, *, encoder: Mapping[s
     return folder
 
 
-def read_metadata(path: str | Path) -> tuple[Path, dict[str, Any]]:
-    """Find and parse ``model.json`` for a model folder (or the file itself)."""
-    target = Path(path)
-    meta_path = target / METADATA_NAME if target.is_dir() else target
-    if not meta_path.is_file():
-        found = (f"no {METADATA_NAME} in {target}" if target.is_dir()
-                 else f"no file or folder {target}")
-        raise ModelError(
-            f"expected a caller model folder with {METADATA_NAME} and {WEIGHTS_NAME}, "
-            f"found {found}; pass --model a folder written by `oncogen train caller`"
-        )
-    try:
-        metadata = json.loads(meta_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ModelError(f"{meta_path} is not valid JSON ({err}); the model file is "
-                         "damaged") from err
-    if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
-        raise ModelError(f"{meta_path}: expected an oncogen model ('format': '{MODEL_FORMAT}'), "
-                         f"found {str(metadata)[:80]!r}")
-    if metadata.get("kind") != MODEL_KIND:
-        raise ModelError(f"{meta_path}: expected a model of kind {MODEL_KIND!r}, found "
-                         f"{metadata.get('kind')!r}; use the command that matches this model")
-    if int(metadata.get("format_version", 0)) > FORMAT_VERSION:
-        raise ModelError(f"{meta_path}: model format version {metadata.get('format_version')} is "
-                         f"newer than this oncogen supports ({FORMAT_VERSION}); upgrade oncogen")
-    return meta_path.parent, metadata
-
-
-def check_encoder(metadata: Mapping[str, Any], encoder: Mapping[str, Any], *,
-                  source: str) -> None:
-    """Raise :class:`ModelError` if the model's encoder spec differs from ``encoder``."""
-    diffs = spec_differences(encoder, metadata.get("encoder", {}))
-    if diffs:
-        raise ModelError(
-            f"model {source} was trained with a different pileup encoder than the installed one "
-            f"({'; '.join(diffs[:3])}); retrain it with `oncogen train caller` or install the "
-            f"oncogen version it was made with ({metadata.get('oncogen_version')})"
-        )
-
-
 def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | None = None,
                device: torch.device | str = "cpu") -> CallerModel:
     """Load a caller model folder (default: the shipped model) without executing code.
@@ -192,7 +134,8 @@ def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | N
         Model folder or its ``model.json``; None loads the packaged default model.
     encoder
         Encoder spec to check against; None uses the installed
-        :func:`onco_genomics.pileup.encode.encoder_spec`.
+        :func:`onco_genomics.pileup.encode.encoder_spec` of the version the model records
+        (refused when this oncogen cannot encode that version).
     device
         Where to put the network.
 
@@ -205,7 +148,7 @@ def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | N
     if encoder is None:
         from onco_genomics.pileup.encode import encoder_spec
 
-        encoder = encoder_spec()
+        encoder = encoder_spec(model_encoder_version(folder))
     check_encoder(metadata, encoder, source=str(folder))
     weights = folder / str(metadata.get("weights", WEIGHTS_NAME))
     if not weights.is_file():

@@ -80,14 +80,30 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
               help="Background 8-oxoG G>T rate per G on the strand read 1 sequences.")
 @click.option("--oxog-sites", default=20.0, show_default=True, type=float,
               help="Recurrent tumor 8-oxoG hotspots per Mb (listed in artefacts.vcf.gz).")
+@click.option("--ffpe-rate", default=0.0, show_default=True, type=float,
+              help="Background FFPE deamination rate in the tumor: C>T per C on the strand "
+                   "read 1 sequences (C>T on F1R2 pairs, G>A on F2R1 pairs).")
+@click.option("--ffpe-sites", default=0.0, show_default=True, type=float,
+              help="Recurrent tumor FFPE deamination sites per Mb, 5-25% of the susceptible "
+                   "pairs each (listed in artefacts.vcf.gz).")
+@click.option("--qualities", type=click.Choice(["continuous", "binned"]),
+              default="continuous", show_default=True,
+              help="Base qualities as drawn, or binned to Illumina's 8 levels.")
 @click.option("--mutations", default="brca-chr20", show_default=True,
               help="Somatic SNV source: brca-chr20 (shipped), random, or a table/VCF/MAF path.")
+@click.option("--snv-spectrum", default="", show_default=False,
+              help="COSMIC v3.4 SBS signatures that random SNVs follow in trinucleotide "
+                   "context, e.g. SBS4:0.6,SBS5:0.4 (needs sigprofilerassignment); use with "
+                   "--mutations random.")
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Alignment and sorting threads (the output does not depend on it).")
 @click.option("--align-to", type=click.Choice(["contigs", "regions"]), default="contigs",
               show_default=True,
               help="minimap2 index: the whole contigs holding the regions (reads from repeats "
                    "may mis-map, as in real data) or only the regions (faster).")
+@click.option("--aligner", type=click.Choice(["minimap2", "bwa"]), default="minimap2",
+              show_default=True,
+              help="Read aligner: minimap2 (built in, mappy) or bwa mem (the bwa program).")
 @click.option("--tumor-sample", default="TUMOR", show_default=True,
               help="SM of the tumor read group.")
 @click.option("--normal-sample", default="NORMAL", show_default=True,
@@ -98,15 +114,17 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
              germline_indel_rate: float, germline_hom_fraction: float, subclones: str,
              contamination: float, read_length: int, fragment_mean: float, fragment_sd: float,
              dup_rate: float, mark_duplicates: bool, pcr_error_fraction: float,
-             oxog_rate: float, oxog_sites: float, mutations: str, threads: int,
-             align_to: str,
+             oxog_rate: float, oxog_sites: float, ffpe_rate: float, ffpe_sites: float,
+             qualities: str, mutations: str, snv_spectrum: str, threads: int,
+             align_to: str, aligner: str,
              tumor_sample: str, normal_sample: str) -> None:
     """Simulate a matched tumor/normal BAM pair with a truth VCF.
 
     Reads come from real reference sequence with germline SNPs and indels; the tumor adds
     somatic SNVs (real breast-cancer mutations by default) and 1-20 bp indels at chosen
     VAFs, purity and subclones, plus artefacts a caller must reject (PCR duplicates,
-    8-oxoG G>T on one pair orientation). Reads are aligned with minimap2.
+    8-oxoG G>T and optionally FFPE C>T on one pair orientation). Reads are aligned with
+    minimap2 or bwa mem.
     """
     from onco_genomics.cli import command_line
     from onco_genomics.simulate import SimulationOptions, VafSpec, simulate_pair
@@ -129,11 +147,12 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
         subclones=clones, contamination=contamination, read_length=read_length,
         fragment_mean=fragment_mean, fragment_sd=fragment_sd, dup_rate=dup_rate,
         mark_duplicates=mark_duplicates, pcr_error_fraction=pcr_error_fraction,
-        oxog_rate=oxog_rate, oxog_sites=oxog_sites, mutations=mutations, threads=threads,
-        align_to=align_to,
+        oxog_rate=oxog_rate, oxog_sites=oxog_sites, ffpe_rate=ffpe_rate,
+        ffpe_sites=ffpe_sites, qualities=qualities, mutations=mutations,
+        snv_spectrum=snv_spectrum, threads=threads, align_to=align_to, aligner=aligner,
         tumor_sample=tumor_sample, normal_sample=normal_sample)
     result = simulate_pair(options, out_dir, command_line=command_line())
     click.echo(
         f"wrote {result.out_dir}: {len(result.somatic)} somatic variants, "
-        f"{len(result.germline)} germline variants, {len(result.artefacts)} 8-oxoG sites, "
+        f"{len(result.germline)} germline variants, {len(result.artefacts)} artefact sites, "
         + ", ".join(f"{k} {v:,} read pairs" for k, v in result.read_pairs.items()))

@@ -52,6 +52,9 @@ class PileupOptions:
     flank
         Reference bases scanned beyond each side of the region, so that windows, mate
         overlaps and indels left-aligned into the region are seen whole.
+    encoder_version
+        Tensor layout to encode (:data:`onco_genomics.pileup.encode.ENCODER_VERSIONS`);
+        the caller uses its model's.
     """
 
     min_mapq: int = 20
@@ -61,9 +64,15 @@ class PileupOptions:
     max_depth: int = 2000
     include_duplicates: bool = False
     flank: int = 200
+    encoder_version: str = "1.1"
 
     def __post_init__(self) -> None:
+        from onco_genomics.pileup.encode import ENCODER_VERSIONS
+
         problems = []
+        if self.encoder_version not in ENCODER_VERSIONS:
+            problems.append(f"encoder_version must be one of {', '.join(ENCODER_VERSIONS)}, "
+                            f"got {self.encoder_version!r}")
         if not 0 <= self.min_mapq <= 255:
             problems.append(f"min_mapq must be in 0..255, got {self.min_mapq}")
         if not 0 <= self.min_baseq <= 93:

@@ -23,6 +23,14 @@ Channels (see :func:`encoder_spec` and docs/encoder.md):
   ``end_{a}`` = mean distance (bases, capped at 50) from the base to the nearer end of
   the read's aligned part / 50.
   Means are 0 where the allele has no reads, so a column without reads is all zero.
+* encoder 1.1 appends, per sample, ``f1r2_{a}`` = reads in F1R2 pair orientation (read 1
+  forward or read 2 reverse) showing allele a / depth. With ``frac_{a}`` this gives the
+  orientation balance of each allele: a true variant is read from both original strands,
+  while 8-oxoG (G>T) and FFPE deamination (C>T) put an artefact on one strand, so all its
+  reads share one pair orientation. The first 70 channels of 1.1 are exactly 1.0's.
+
+Both versions are produced (``version=``); a model records the version it was trained with
+and the caller scans with that version.
 """
 
 from __future__ import annotations
@@ -45,8 +53,11 @@ from onco_genomics.pileup.columns import (
 
 log = logging.getLogger(__name__)
 
-#: bump whenever channels, window or normalisation change (models record it)
-ENCODER_VERSION = "1.0"
+#: bump whenever channels, window or normalisation change (models record it); the version
+#: new models are trained with
+ENCODER_VERSION = "1.1"
+#: versions this encoder can produce (a model of any of them can be run)
+ENCODER_VERSIONS: tuple[str, ...] = ("1.0", "1.1")
 #: columns per window
 WINDOW = 41
 #: column of the candidate (its base, or an indel's anchor base)
@@ -67,81 +78,117 @@ _SAMPLE_CHANNELS: tuple[str, ...] = (
 )
 SAMPLES: tuple[str, ...] = ("tumor", "normal")
 
-#: channel names, in tensor order
-CHANNELS: tuple[str, ...] = (
+#: channel names of encoder 1.0, in tensor order
+CHANNELS_V1_0: tuple[str, ...] = (
     *(f"ref_{a}" for a in ALLELES),
     *(f"alt_{a}" for a in ALLELES),
     *(f"{sample}_{name}" for sample in SAMPLES for name in _SAMPLE_CHANNELS),
 )
+#: channels encoder 1.1 appends: per sample, F1R2-orientation reads of each allele / depth
+ORIENTATION_CHANNELS: tuple[str, ...] = tuple(
+    f"{sample}_f1r2_{a}" for sample in SAMPLES for a in ALLELES)
+#: channel names of each encoder version
+CHANNELS_BY_VERSION: dict[str, tuple[str, ...]] = {
+    "1.0": CHANNELS_V1_0,
+    "1.1": CHANNELS_V1_0 + ORIENTATION_CHANNELS,
+}
+#: channel names of the current version (:data:`ENCODER_VERSION`), in tensor order
+CHANNELS: tuple[str, ...] = CHANNELS_BY_VERSION[ENCODER_VERSION]
 _N_SAMPLE = len(_SAMPLE_CHANNELS)
 _SAMPLE_OFFSET = {sample: 2 * len(ALLELES) + i * _N_SAMPLE for i, sample in enumerate(SAMPLES)}
+
+
+def channels_of(version: str) -> tuple[str, ...]:
+    """Channel names of encoder ``version``; ValueError for a version this encoder lacks."""
+    try:
+        return CHANNELS_BY_VERSION[version]
+    except KeyError:
+        raise ValueError(f"unknown encoder version {version!r}; this oncogen encodes "
+                         f"{', '.join(ENCODER_VERSIONS)}") from None
 
 
 @dataclass(frozen=True)
 class PileupBatch:
     """Candidates of one chunk and their tensors, ``tensors[i]`` encoding ``candidates[i]``.
 
-    ``tensors`` is float32 with shape ``(len(candidates), len(CHANNELS), WINDOW)``.
+    ``tensors`` is float32 with shape ``(len(candidates), n_channels, WINDOW)``, where
+    ``n_channels`` is that of one encoder version (:data:`CHANNELS_BY_VERSION`).
     """
 
     candidates: tuple[Candidate, ...]
     tensors: np.ndarray
 
     def __post_init__(self) -> None:
-        expected = (len(self.candidates), len(CHANNELS), WINDOW)
         if not isinstance(self.tensors, np.ndarray) or self.tensors.dtype != np.float32:
             raise ValueError("PileupBatch.tensors must be a float32 numpy array")
-        if self.tensors.shape != expected:
-            raise ValueError(f"PileupBatch.tensors must have shape {expected}, "
-                             f"got {self.tensors.shape}")
+        counts = sorted({len(c) for c in CHANNELS_BY_VERSION.values()})
+        shape = self.tensors.shape
+        if (len(shape) != 3 or shape[0] != len(self.candidates) or shape[1] not in counts
+                or shape[2] != WINDOW):
+            raise ValueError(f"PileupBatch.tensors must have shape ({len(self.candidates)}, "
+                             f"one of {counts}, {WINDOW}), got {shape}")
 
     def __len__(self) -> int:
         return len(self.candidates)
 
+    @property
+    def n_channels(self) -> int:
+        return int(self.tensors.shape[1])
+
     @classmethod
-    def empty(cls) -> PileupBatch:
-        """A batch without candidates."""
-        return cls(candidates=(), tensors=np.zeros((0, len(CHANNELS), WINDOW), np.float32))
+    def empty(cls, version: str = ENCODER_VERSION) -> PileupBatch:
+        """A batch without candidates (tensors of encoder ``version``)."""
+        return cls(candidates=(), tensors=np.zeros((0, len(channels_of(version)), WINDOW),
+                                                   np.float32))
 
     @classmethod
     def concatenate(cls, batches: Sequence[PileupBatch]) -> PileupBatch:
         """Join batches (e.g. of consecutive chunks) in the order given."""
         if not batches:
             return cls.empty()
+        if len({b.n_channels for b in batches}) > 1:
+            raise ValueError("cannot join batches of different encoder versions")
         return cls(candidates=tuple(c for b in batches for c in b.candidates),
                    tensors=np.concatenate([b.tensors for b in batches], axis=0))
 
 
-def encoder_spec() -> dict[str, object]:
-    """The tensor contract as JSON-able data; model files store it and compare on load.
+def encoder_spec(version: str = ENCODER_VERSION) -> dict[str, object]:
+    """The tensor contract of encoder ``version`` as JSON-able data; model files store it
+    and compare it on load.
 
     Examples
     --------
     >>> spec = encoder_spec()
     >>> spec["window"] == WINDOW and spec["channels"] == list(CHANNELS)
     True
+    >>> len(encoder_spec("1.0")["channels"])
+    70
     """
+    normalisation: dict[str, str] = {
+        "ref_*, alt_*": "one-hot (0/1)",
+        "*_depth": f"log1p(depth) / log1p({DEPTH_SCALE}), clipped to 1",
+        "*_frac_*": "reads showing the allele / depth",
+        "*_fwd_*": "forward-strand reads showing the allele / depth",
+        "*_baseq_*": f"mean base quality of the allele's reads / {QUALITY_SCALE:g}, "
+                     "clipped to 1",
+        "*_mapq_*": f"mean mapping quality of the allele's reads / {QUALITY_SCALE:g}, "
+                    "clipped to 1",
+        "*_clipped_*": "fraction of the allele's reads that are soft-clipped",
+        "*_end_*": f"mean distance to the nearer aligned read end, capped at "
+                   f"{MAX_END_DISTANCE}, / {MAX_END_DISTANCE}",
+        "empty": "means are 0 where an allele has no reads; columns past contig ends are 0",
+    }
+    if version != "1.0":
+        normalisation["*_f1r2_*"] = ("reads in F1R2 pair orientation (read 1 forward or "
+                                     "read 2 reverse) showing the allele / depth")
     return {
-        "version": ENCODER_VERSION,
+        "version": version,
         "window": WINDOW,
         "center": CENTER,
-        "channels": list(CHANNELS),
+        "channels": list(channels_of(version)),
         "alleles": list(ALLELES),
         "max_insert_columns": MAX_INSERT_COLUMNS,
-        "normalisation": {
-            "ref_*, alt_*": "one-hot (0/1)",
-            "*_depth": f"log1p(depth) / log1p({DEPTH_SCALE}), clipped to 1",
-            "*_frac_*": "reads showing the allele / depth",
-            "*_fwd_*": "forward-strand reads showing the allele / depth",
-            "*_baseq_*": f"mean base quality of the allele's reads / {QUALITY_SCALE:g}, "
-                         "clipped to 1",
-            "*_mapq_*": f"mean mapping quality of the allele's reads / {QUALITY_SCALE:g}, "
-                        "clipped to 1",
-            "*_clipped_*": "fraction of the allele's reads that are soft-clipped",
-            "*_end_*": f"mean distance to the nearer aligned read end, capped at "
-                       f"{MAX_END_DISTANCE}, / {MAX_END_DISTANCE}",
-            "empty": "means are 0 where an allele has no reads; columns past contig ends are 0",
-        },
+        "normalisation": normalisation,
     }
 
 
@@ -180,15 +227,19 @@ def _allele_marks(candidates: Sequence[Candidate], layout: ColumnLayout,
     return marks
 
 
-def _sample_channels(stats: ColumnStats, columns: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
-    """Per-sample channels for windows ``columns`` (n, WINDOW), shape (n, _N_SAMPLE, WINDOW)."""
+def _sample_channels(stats: ColumnStats, columns: npt.NDArray[np.int64], *,
+                     orientation: bool = False) -> npt.NDArray[np.float32]:
+    """Per-sample channels for windows ``columns`` (n, WINDOW), shape (n, _N_SAMPLE, WINDOW);
+    with ``orientation`` (encoder 1.1) also the ``f1r2_*`` channels, (n, len(ALLELES), W)
+    appended (shape (n, _N_SAMPLE + len(ALLELES), WINDOW))."""
     n_cols = stats.sums.shape[2]
     inside = (columns >= 0) & (columns < n_cols)
     safe = np.clip(columns, 0, max(n_cols - 1, 0))
+    n_out = _N_SAMPLE + (len(ALLELES) if orientation else 0)
     if n_cols == 0:
-        return np.zeros((len(columns), _N_SAMPLE, WINDOW), dtype=np.float32)
-    # only the features the tensor uses (f1r2, the last one, is for the records only)
-    used = FEATURES.index("f1r2")
+        return np.zeros((len(columns), n_out, WINDOW), dtype=np.float32)
+    # only the features the tensor uses (f1r2, the last one, only for encoder 1.1)
+    used = FEATURES.index("f1r2") + (1 if orientation else 0)
     sums = stats.sums[:used, :, safe].astype(np.float32)  # (F, A, n, W)
     sums *= inside[None, None]
     depth = sums[FEATURES.index("reads")].sum(axis=0)  # (n, W)
@@ -196,7 +247,7 @@ def _sample_channels(stats: ColumnStats, columns: npt.NDArray[np.int64]) -> npt.
     with np.errstate(divide="ignore", invalid="ignore"):
         per_depth = np.where(depth > 0, 1.0 / depth, 0.0).astype(np.float32)
         per_read = np.where(reads > 0, 1.0 / reads, 0.0).astype(np.float32)
-    out = np.empty((len(columns), _N_SAMPLE, WINDOW), dtype=np.float32)
+    out = np.empty((len(columns), n_out, WINDOW), dtype=np.float32)
     n_a = len(ALLELES)
     k = 0
     out[:, k] = np.minimum(np.log1p(depth) / np.log1p(DEPTH_SCALE), 1.0)
@@ -217,12 +268,15 @@ def _sample_channels(stats: ColumnStats, columns: npt.NDArray[np.int64]) -> npt.
     out[:, k:k + n_a] = end.transpose(1, 0, 2)
     k += n_a
     assert k == _N_SAMPLE
+    if orientation:
+        f1r2 = sums[FEATURES.index("f1r2")] * per_depth[None]
+        out[:, k:k + n_a] = f1r2.transpose(1, 0, 2)
     return out
 
 
 def encode_candidates(candidates: Sequence[Candidate], *, layout: ColumnLayout,
                       reference_columns: npt.NDArray[np.int8], tumor: ColumnStats,
-                      normal: ColumnStats) -> PileupBatch:
+                      normal: ColumnStats, version: str = ENCODER_VERSION) -> PileupBatch:
     """Encode candidates from the column statistics of one chunk.
 
     Parameters
@@ -235,12 +289,16 @@ def encode_candidates(candidates: Sequence[Candidate], *, layout: ColumnLayout,
         :meth:`ColumnLayout.reference_columns` of the span's reference.
     tumor, normal
         :func:`onco_genomics.pileup.columns.accumulate_columns` of each sample.
+    version
+        Encoder version (:data:`ENCODER_VERSIONS`).
     """
+    names = channels_of(version)
     n = len(candidates)
     if n == 0:
-        return PileupBatch.empty()
+        return PileupBatch.empty(version)
+    orientation = version != "1.0"
     columns = window_columns(candidates, layout)
-    tensors = np.zeros((n, len(CHANNELS), WINDOW), dtype=np.float32)
+    tensors = np.zeros((n, len(names), WINDOW), dtype=np.float32)
     inside = (columns >= 0) & (columns < len(reference_columns))
     ref = np.where(inside, reference_columns[np.clip(columns, 0, len(reference_columns) - 1)], 5)
     for a in range(len(ALLELES)):
@@ -248,5 +306,9 @@ def encode_candidates(candidates: Sequence[Candidate], *, layout: ColumnLayout,
     tensors[:, len(ALLELES):2 * len(ALLELES)] = _allele_marks(candidates, layout, columns)
     for sample, stats in zip(SAMPLES, (tumor, normal), strict=True):
         start = _SAMPLE_OFFSET[sample]
-        tensors[:, start:start + _N_SAMPLE] = _sample_channels(stats, columns)
+        values = _sample_channels(stats, columns, orientation=orientation)
+        tensors[:, start:start + _N_SAMPLE] = values[:, :_N_SAMPLE]
+        if orientation:
+            first = names.index(f"{sample}_f1r2_{ALLELES[0]}")
+            tensors[:, first:first + len(ALLELES)] = values[:, _N_SAMPLE:]
     return PileupBatch(candidates=tuple(candidates), tensors=tensors)

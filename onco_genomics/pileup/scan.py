@@ -290,7 +290,7 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
     try:
         length = _check_contig(region, ref, [("tumour", tumor_file), ("normal", normal_file)])
         if len(region) == 0:
-            return PileupBatch.empty()
+            return PileupBatch.empty(options.encoder_version)
         span_start = max(0, region.start - options.flank)
         span_end = min(length, region.end + options.flank)
         ref_lo = max(0, span_start - _REFERENCE_MARGIN)
@@ -313,7 +313,8 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
                                  chunk_ref, options)
         batch = encode_candidates(candidates, layout=layout,
                                   reference_columns=layout.reference_columns(span_codes),
-                                  tumor=stats[0], normal=stats[1])
+                                  tumor=stats[0], normal=stats[1],
+                                  version=options.encoder_version)
         log.debug("%s: %d tumour and %d normal reads, %d candidates", region, len(tumor.reads),
                   len(normal.reads), len(batch))
         return batch

@@ -61,6 +61,31 @@ class ReadGroup:
                 f"PL:{self.platform}\tPU:{self.id}.1")
 
 
+def write_index_fasta(fasta: Path, windows: Sequence[Window], fetch: Any,
+                      contig_lengths: dict[str, int], *, scope: str) -> dict[str, tuple[str, int]]:
+    """Write the sequences an aligner indexes; returns index name -> (contig, offset).
+
+    ``scope`` ``contigs``: every contig holding a window, under its own name; ``regions``:
+    each window plus :data:`INDEX_FLANK` bases each side, named ``w<index>``.
+    """
+    if scope not in ("contigs", "regions"):
+        raise ValueError(f"index scope must be 'contigs' or 'regions', not {scope!r}")
+    offsets: dict[str, tuple[str, int]] = {}
+    with open(fasta, "w", encoding="ascii") as handle:
+        if scope == "contigs":
+            for chrom in dict.fromkeys(w.chrom for w in windows):
+                offsets[chrom] = (chrom, 0)
+                sequence = fetch(chrom, 0, contig_lengths[chrom]).upper()
+                handle.write(f">{chrom}\n{sequence}\n")
+        for window in windows if scope == "regions" else ():
+            start = max(0, window.start - INDEX_FLANK)
+            end = min(contig_lengths[window.chrom], window.end + INDEX_FLANK)
+            name = f"w{window.index}"
+            offsets[name] = (window.chrom, start)
+            handle.write(f">{name}\n{fetch(window.chrom, start, end).upper()}\n")
+    return offsets
+
+
 class WindowIndex:
     """A minimap2 index of the simulated contigs or windows, mapping hits back to contigs.
 
@@ -80,23 +105,9 @@ class WindowIndex:
 
     def __init__(self, windows: Sequence[Window], fetch: Any,
                  contig_lengths: dict[str, int], *, scope: str = "contigs") -> None:
-        if scope not in ("contigs", "regions"):
-            raise ValueError(f"index scope must be 'contigs' or 'regions', not {scope!r}")
-        self.offsets: dict[str, tuple[str, int]] = {}
         with tempfile.TemporaryDirectory(prefix="oncogen-index-") as tmp:
             fasta = Path(tmp) / "index.fa"
-            with open(fasta, "w", encoding="ascii") as handle:
-                if scope == "contigs":
-                    for chrom in dict.fromkeys(w.chrom for w in windows):
-                        self.offsets[chrom] = (chrom, 0)
-                        sequence = fetch(chrom, 0, contig_lengths[chrom]).upper()
-                        handle.write(f">{chrom}\n{sequence}\n")
-                for window in windows if scope == "regions" else ():
-                    start = max(0, window.start - INDEX_FLANK)
-                    end = min(contig_lengths[window.chrom], window.end + INDEX_FLANK)
-                    name = f"w{window.index}"
-                    self.offsets[name] = (window.chrom, start)
-                    handle.write(f">{name}\n{fetch(window.chrom, start, end).upper()}\n")
+            self.offsets = write_index_fasta(fasta, windows, fetch, contig_lengths, scope=scope)
             self.aligner = mappy.Aligner(str(fasta), preset="sr")
         if not self.aligner:
             raise RuntimeError("minimap2 failed to build an index of the simulated sequence")

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import math
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +21,21 @@ from typing import Any
 
 from onco_genomics.errors import OptionsError
 from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_contig_order
+from onco_genomics.simulate.spectra import parse_spectrum
 
 log = logging.getLogger(__name__)
 
 #: names of the built-in mutation sources accepted by ``--mutations``
 BUILTIN_MUTATION_SOURCES = ("random", "brca-chr20")
 
-#: what the minimap2 index holds (``--align-to``)
+#: what the aligner's index holds (``--align-to``)
 ALIGN_SCOPES = ("contigs", "regions")
+
+#: read aligners (``--aligner``): minimap2 through mappy, or the ``bwa`` program (bwa mem)
+ALIGNERS = ("minimap2", "bwa")
+
+#: base-quality models (``--qualities``): continuous Phred values, or Illumina's 8 bins
+QUALITY_MODELS = ("continuous", "binned")
 
 _RANGE_RE = re.compile(r"^\s*([0-9.eE+-]+)\s*-\s*([0-9.eE+-]+)\s*$")
 
@@ -149,14 +157,28 @@ class SimulationOptions:
     oxog_sites
         Recurrent 8-oxoG hotspots per Mb in the tumor only, each affecting 10-40% of the
         pairs of the susceptible orientation (a naive caller calls them).
+    ffpe_rate
+        Background FFPE deamination rate in the tumor only: probability that a C on the
+        strand read 1 sequences reads as T (C>T on F1R2 pairs, G>A on F2R1 pairs).
+    ffpe_sites
+        Recurrent tumor-only deamination sites per Mb, each affecting 5-25% of the pairs
+        of the susceptible orientation (listed in ``artefacts.vcf.gz``, TYPE FFPE).
+    qualities
+        ``continuous`` Phred qualities, or ``binned`` to Illumina's 8 levels (errors still
+        follow the unbinned values).
     mutations
         ``"random"``, ``"brca-chr20"`` (real breast-cancer SNVs shipped with oncogen) or a
         path to a table / VCF / MAF of SNVs.
+    snv_spectrum
+        COSMIC SBS signatures (``SBS4:0.6,SBS5:0.4``) that randomly drawn SNVs follow in
+        trinucleotide context (:mod:`.spectra`); empty: transitions 2:1, any context.
     threads
         Alignment and sorting threads.
     align_to
         ``contigs`` (index the whole contigs holding the regions: realistic mapping) or
         ``regions`` (index the regions and flanks only: faster, no mis-mapping).
+    aligner
+        ``minimap2`` (mappy, ``sr`` preset) or ``bwa`` (``bwa mem``, the Debian program).
     tumor_sample, normal_sample
         Sample names (``SM`` of the read groups and VCF columns).
     """
@@ -186,9 +208,14 @@ class SimulationOptions:
     pcr_error_fraction: float = 0.3
     oxog_rate: float = 2e-4
     oxog_sites: float = 20.0
+    ffpe_rate: float = 0.0
+    ffpe_sites: float = 0.0
+    qualities: str = "continuous"
     mutations: str = "brca-chr20"
+    snv_spectrum: str = ""
     threads: int = 1
     align_to: str = "contigs"
+    aligner: str = "minimap2"
     tumor_sample: str = "TUMOR"
     normal_sample: str = "NORMAL"
 
@@ -216,10 +243,12 @@ class SimulationOptions:
         _fraction("--dup-rate", self.dup_rate, high_open=True)
         _fraction("--pcr-error-fraction", self.pcr_error_fraction)
         _fraction("--oxog-rate", self.oxog_rate, high_open=True)
+        _fraction("--ffpe-rate", self.ffpe_rate, high_open=True)
         for name, value in (("--snv-rate", self.snv_rate), ("--indel-rate", self.indel_rate),
                             ("--germline-snv-rate", self.germline_snv_rate),
                             ("--germline-indel-rate", self.germline_indel_rate),
-                            ("--oxog-sites", self.oxog_sites)):
+                            ("--oxog-sites", self.oxog_sites),
+                            ("--ffpe-sites", self.ffpe_sites)):
             if not (math.isfinite(value) and value >= 0):
                 raise OptionsError(f"{name}: expected a rate >= 0, found {value}")
         for name, count in (("--snv-count", self.snv_count), ("--indel-count", self.indel_count)):
@@ -259,6 +288,18 @@ class SimulationOptions:
             raise OptionsError(
                 f"--align-to: expected one of {', '.join(ALIGN_SCOPES)}, found {self.align_to!r}"
             )
+        if self.aligner not in ALIGNERS:
+            raise OptionsError(
+                f"--aligner: expected one of {', '.join(ALIGNERS)}, found {self.aligner!r}")
+        if self.aligner == "bwa" and shutil.which("bwa") is None:
+            raise OptionsError("--aligner bwa: the bwa program is not on PATH; install it "
+                               "(Debian/Ubuntu: apt-get install bwa; conda: bioconda::bwa) "
+                               "or use --aligner minimap2")
+        if self.qualities not in QUALITY_MODELS:
+            raise OptionsError(f"--qualities: expected one of {', '.join(QUALITY_MODELS)}, "
+                               f"found {self.qualities!r}")
+        if self.snv_spectrum:
+            parse_spectrum(self.snv_spectrum)
         if self.threads < 1:
             raise OptionsError(f"--threads: expected >= 1, found {self.threads}")
         for flag, name in (("--tumor-sample", self.tumor_sample),

@@ -2,9 +2,10 @@
 
 Steps: validate options and regions against the reference; per window, plant somatic
 variants (real SNVs from a mutation table, random indels), germline variants and the
-tumor's 8-oxoG hotspots; build the two germline haplotypes; draw reads chunk by chunk for
+tumor's 8-oxoG (and FFPE) hotspots; build the two germline haplotypes; draw reads chunk by chunk for
 each sample (the tumor spikes the somatic alleles in at their VAFs, the normal only at the
-contamination level); align with minimap2; sort and index; write the truth files.
+contamination level); align with minimap2 or bwa mem; sort and index; write the truth
+files.
 
 Every random draw comes from a stream seeded by ``(seed, stage, window, chunk, ...)``, so
 the output does not depend on the number of threads.
@@ -36,6 +37,7 @@ from onco_genomics.simulate.align import (
     read_names,
     sam_header,
 )
+from onco_genomics.simulate.bwa import BwaIndex, BwaPairAligner, bwa_version
 from onco_genomics.simulate.genome import Haplotype, Window, make_windows
 from onco_genomics.simulate.mutations import load_mutations
 from onco_genomics.simulate.options import SimulationOptions, resolve_regions
@@ -49,6 +51,7 @@ from onco_genomics.simulate.plant import (
     plant_somatic,
 )
 from onco_genomics.simulate.reads import ReadPairs, ReadSettings, SpikeIn, simulate_reads
+from onco_genomics.simulate.spectra import SnvSpectrum
 from onco_genomics.simulate.truth import write_params, write_truth
 
 log = logging.getLogger(__name__)
@@ -80,7 +83,7 @@ class SimulationResult:
     somatic, germline
         Planted variants.
     artefacts
-        Recurrent 8-oxoG sites of the tumor.
+        Recurrent 8-oxoG and FFPE sites of the tumor.
     confident
         Confident intervals.
     read_pairs
@@ -128,7 +131,8 @@ def _mutation_table(options: SimulationOptions) -> tuple[pd.DataFrame | None, st
 
 
 def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
-                   mutations: pd.DataFrame | None = None, mutation_source: str = "random"
+                   mutations: pd.DataFrame | None = None, mutation_source: str = "random",
+                   spectrum: SnvSpectrum | None = None
                    ) -> tuple[list[PlantedVariant], list[PlantedVariant], list[ArtefactSite]]:
     """Choose somatic and germline variants and tumor 8-oxoG hotspots for all windows.
 
@@ -143,11 +147,14 @@ def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
         draw SNVs at random.
     mutation_source
         Name of the table, recorded in the truth (INFO ``SOURCE``).
+    spectrum
+        COSMIC signature mixture that randomly drawn SNVs follow (None: any context).
 
     Returns
     -------
     tuple
-        Somatic variants (with VAF and clone), germline variants, 8-oxoG sites.
+        Somatic variants (with VAF and clone), germline variants, artefact sites (8-oxoG,
+        then FFPE).
     """
     sizes = [sum(len(c) for c in w.confident) for w in windows]
     n_snv = (_split_count(options.snv_count, sizes) if options.snv_count is not None
@@ -161,7 +168,8 @@ def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
         rng = _rng(options.seed, _PLANT, window.index)
         occupancy = Occupancy(window)
         planted = plant_somatic(window, occupancy, rng, n_snv=snv, n_indel=indel,
-                                mutations=mutations, mutation_source=mutation_source)
+                                mutations=mutations, mutation_source=mutation_source,
+                                spectrum=spectrum)
         somatic += assign_vafs(planted, rng, vaf_low=options.vaf.low, vaf_high=options.vaf.high,
                                vaf_values=options.vaf.values, purity=options.purity,
                                clone_fractions=options.clone_fractions)
@@ -170,6 +178,10 @@ def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
                                    hom_fraction=options.germline_hom_fraction)
         sites += plant_oxog_sites(window, occupancy, rng,
                                   n_sites=round(options.oxog_sites * size / 1e6))
+        n_ffpe = round(options.ffpe_sites * size / 1e6)
+        if n_ffpe:
+            sites += plant_oxog_sites(window, occupancy, rng, n_sites=n_ffpe,
+                                      fraction_range=(0.05, 0.25), kind="FFPE")
     return somatic, germline, sites
 
 
@@ -183,6 +195,7 @@ class _Sample:
     stage: int
     spikes: tuple[SpikeIn, ...]
     oxog_sites: tuple[ArtefactSite, ...]
+    ffpe_rate: float = 0.0
 
     @property
     def read_group(self) -> ReadGroup:
@@ -190,16 +203,22 @@ class _Sample:
 
 
 def _simulate_sample(sample: _Sample, options: SimulationOptions, windows: Sequence[Window],
-                     haplotypes: dict[int, tuple[Haplotype, Haplotype]], index: WindowIndex,
-                     header: str, out: Path) -> tuple[Path, int]:
+                     haplotypes: dict[int, tuple[Haplotype, Haplotype]],
+                     index: WindowIndex | BwaIndex, header: str, out: Path) -> tuple[Path, int]:
     """Draw, align, sort and index the reads of one sample; returns (BAM, read pairs)."""
     settings = ReadSettings(depth=sample.depth, read_length=options.read_length,
                             fragment_mean=options.fragment_mean,
                             fragment_sd=options.fragment_sd, dup_rate=options.dup_rate,
                             pcr_error_fraction=options.pcr_error_fraction,
-                            oxog_rate=options.oxog_rate)
-    aligner = PairAligner(index, sample.read_group, mark_duplicates=options.mark_duplicates,
-                          threads=options.threads)
+                            oxog_rate=options.oxog_rate, ffpe_rate=sample.ffpe_rate,
+                            binned_qualities=options.qualities == "binned")
+    aligner: PairAligner | BwaPairAligner
+    if isinstance(index, BwaIndex):
+        aligner = BwaPairAligner(index, sample.read_group,
+                                 mark_duplicates=options.mark_duplicates, threads=options.threads)
+    else:
+        aligner = PairAligner(index, sample.read_group, mark_duplicates=options.mark_duplicates,
+                              threads=options.threads)
     spool = SamSpool(out / f"{sample.label}.bam", header)
     chunks = [(window, chunk, lo, min(lo + CHUNK, window.end - window.start))
               for window in windows
@@ -302,24 +321,33 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
             "choose regions with real sequence"
         )
     out.mkdir(parents=True, exist_ok=True)
+    spectrum = SnvSpectrum.load(options.snv_spectrum) if options.snv_spectrum else None
     somatic, germline, sites = plant_variants(options, windows, mutations=mutations,
-                                              mutation_source=mutation_source)
+                                              mutation_source=mutation_source, spectrum=spectrum)
     haplotypes = {w.index: (_haplotype(w, germline, 0), _haplotype(w, germline, 1))
                   for w in windows}
-    index = WindowIndex(windows, reference.fetch, dict(contigs), scope=options.align_to)
+    index: WindowIndex | BwaIndex
+    if options.aligner == "bwa":
+        index = BwaIndex(windows, reference.fetch, dict(contigs), scope=options.align_to)
+    else:
+        index = WindowIndex(windows, reference.fetch, dict(contigs), scope=options.align_to)
     samples = (
         _Sample("tumor", options.tumor_sample, options.tumor_depth, _TUMOR,
-                tuple(_spikes(somatic, 1.0)), tuple(sites)),
+                tuple(_spikes(somatic, 1.0)), tuple(sites), options.ffpe_rate),
         _Sample("normal", options.normal_sample, options.normal_depth, _NORMAL,
                 tuple(_spikes(somatic, options.contamination)) if options.contamination
                 else (), ()),
     )
     files: dict[str, Path] = {}
     pairs_written: dict[str, int] = {}
-    for sample in samples:
-        header = sam_header(contigs, sample.read_group, command_line, __version__)
-        files[f"{sample.label}_bam"], pairs_written[sample.label] = _simulate_sample(
-            sample, options, windows, haplotypes, index, header, out)
+    try:
+        for sample in samples:
+            header = sam_header(contigs, sample.read_group, command_line, __version__)
+            files[f"{sample.label}_bam"], pairs_written[sample.label] = _simulate_sample(
+                sample, options, windows, haplotypes, index, header, out)
+    finally:
+        if isinstance(index, BwaIndex):
+            index.close()
     files.update(write_truth(out, contigs=contigs, reference=str(options.reference),
                              command_line=command_line, somatic=somatic, germline=germline,
                              artefacts=sites, confident=confident,
@@ -335,12 +363,14 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
             "somatic_snv": sum(v.kind == "SNV" for v in somatic),
             "somatic_indel": sum(v.kind != "SNV" for v in somatic),
             "germline": len(germline),
-            "oxog_sites": len(sites),
+            "oxog_sites": sum(s.kind == "OXOG" for s in sites),
+            "ffpe_sites": sum(s.kind == "FFPE" for s in sites),
             "read_pairs": pairs_written,
         },
         "duplicates": DUPLICATE_POLICY,
-        "aligner": f"minimap2 {mappy_version()} (mappy) sr preset, index of the simulated "
-                   f"{options.align_to}",
+        "aligner": (f"bwa mem {bwa_version()}" if options.aligner == "bwa" else
+                    f"minimap2 {mappy_version()} (mappy) sr preset")
+                   + f", index of the simulated {options.align_to}",
     }
     files["params"] = write_params(out / "params.json", params)
     log.info("simulated %d somatic and %d germline variants; %s", len(somatic), len(germline),

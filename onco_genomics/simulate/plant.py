@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from onco_genomics.simulate.genome import A, C, Edit, G, N, T, Window
+from onco_genomics.simulate.spectra import SnvSpectrum
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +105,21 @@ class PlantedVariant:
         return Edit(self.pos, self.ref, self.alt)
 
 
+#: artefact kind -> (REF, ALT) on the strand read 1 sequences, i.e. as seen on F1R2 pairs;
+#: on F2R1 pairs the same damage reads as the reverse complement. OXOG: oxidation of G to
+#: 8-oxoG (G>T, C>A on F2R1); FFPE: deamination of C to U in formalin-fixed tissue (C>T,
+#: G>A on F2R1).
+ARTEFACT_KINDS: dict[str, tuple[str, str]] = {"OXOG": ("G", "T"), "FFPE": ("C", "T")}
+_COMPLEMENT_BASE = {"A": "T", "C": "G", "G": "C", "T": "A"}
+
+
 @dataclass(frozen=True)
 class ArtefactSite:
-    """A recurrent 8-oxoG site: a G (G>T on F1R2 pairs) or C (C>A on F2R1 pairs).
+    """A recurrent tumor-only artefact site of one pair orientation.
 
-    ``fraction`` is the share of the susceptible-orientation fragments covering the site
-    that carry the artefact.
+    ``kind`` ``OXOG``: a G (G>T on F1R2 pairs) or C (C>A on F2R1 pairs); ``FFPE``: a C
+    (C>T on F1R2 pairs) or G (G>A on F2R1 pairs). ``fraction`` is the share of the
+    susceptible-orientation fragments covering the site that carry the artefact.
     """
 
     chrom: str
@@ -117,12 +127,22 @@ class ArtefactSite:
     ref: str
     alt: str
     fraction: float
+    kind: str = "OXOG"
 
     def __post_init__(self) -> None:
-        if (self.ref, self.alt) not in (("G", "T"), ("C", "A")):
-            raise ValueError(f"8-oxoG sites are G>T or C>A: {self}")
+        if self.kind not in ARTEFACT_KINDS:
+            raise ValueError(f"artefact kind must be one of {sorted(ARTEFACT_KINDS)}: {self}")
+        ref, alt = ARTEFACT_KINDS[self.kind]
+        allowed = ((ref, alt), (_COMPLEMENT_BASE[ref], _COMPLEMENT_BASE[alt]))
+        if (self.ref, self.alt) not in allowed:
+            raise ValueError(f"{self.kind} sites are {ref}>{alt} or its complement: {self}")
         if not 0.0 < self.fraction <= 1.0:
             raise ValueError(f"artefact fraction must be in (0, 1]: {self}")
+
+    @property
+    def orientation(self) -> str:
+        """``F1R2`` or ``F2R1``: the pair orientation whose fragments show the artefact."""
+        return "F1R2" if self.ref == ARTEFACT_KINDS[self.kind][0] else "F2R1"
 
 
 class Occupancy:
@@ -229,10 +249,18 @@ def plant_germline(window: Window, occupancy: Occupancy, rng: np.random.Generato
 
 
 def _random_snv(window: Window, pos: int, rng: np.random.Generator,
-                haps: tuple[int, ...], source: str) -> PlantedVariant | None:
+                haps: tuple[int, ...], source: str,
+                spectrum: SnvSpectrum | None = None) -> PlantedVariant | None:
     ref = window.ref(pos)
     if ref not in _TRANSITION:
         return None
+    if spectrum is not None:
+        if pos < 1:
+            return None
+        drawn = spectrum.draw_alt(window.ref(pos - 1, 3), rng)
+        if drawn is None:
+            return None
+        return PlantedVariant(window.chrom, pos, ref, drawn, haps, pos, pos + 1, source=source)
     if rng.random() < 2 / 3:
         alt = _TRANSITION[ref]
     else:
@@ -336,11 +364,13 @@ def _indel_length(rng: np.random.Generator) -> int:
 
 def plant_somatic(window: Window, occupancy: Occupancy, rng: np.random.Generator, *,
                   n_snv: int, n_indel: int, mutations: pd.DataFrame | None,
-                  mutation_source: str) -> list[PlantedVariant]:
+                  mutation_source: str,
+                  spectrum: SnvSpectrum | None = None) -> list[PlantedVariant]:
     """Somatic SNVs (from ``mutations`` where given) and indels, on haplotype 0 or 1.
 
-    VAF and clone are assigned later (:func:`assign_vafs`); here each variant gets one
-    random haplotype.
+    SNVs not taken from ``mutations`` are drawn at random positions, from ``spectrum``
+    (COSMIC signatures in trinucleotide context) when given. VAF and clone are assigned
+    later (:func:`assign_vafs`); here each variant gets one random haplotype.
     """
     planted: list[PlantedVariant] = []
     # SNVs from the table, in random order, while room is left
@@ -377,7 +407,9 @@ def plant_somatic(window: Window, occupancy: Occupancy, rng: np.random.Generator
         free = occupancy.random_free(rng)
         if free is None:
             break
-        snv = _random_snv(window, free, rng, (int(rng.integers(2)),), "random")
+        snv = _random_snv(window, free, rng, (int(rng.integers(2)),),
+                          "random" if spectrum is None else "spectrum:" + "+".join(
+                              name for name, _ in spectrum.components), spectrum)
         if snv is not None and occupancy.is_free(free, free + 1):
             planted.append(snv)
             occupancy.take(free - SPACING, free + 1 + SPACING)
@@ -451,9 +483,11 @@ def assign_vafs(variants: Sequence[PlantedVariant], rng: np.random.Generator, *,
 
 
 def plant_oxog_sites(window: Window, occupancy: Occupancy, rng: np.random.Generator, *,
-                     n_sites: int, fraction_range: tuple[float, float] = (0.1, 0.4)
-                     ) -> list[ArtefactSite]:
-    """Recurrent 8-oxoG artefact sites at G or C bases."""
+                     n_sites: int, fraction_range: tuple[float, float] = (0.1, 0.4),
+                     kind: str = "OXOG") -> list[ArtefactSite]:
+    """Recurrent artefact sites of ``kind`` (8-oxoG at G or C bases, FFPE at C or G)."""
+    damaged, changed = ARTEFACT_KINDS[kind]
+    bases = {damaged: changed, _COMPLEMENT_BASE[damaged]: _COMPLEMENT_BASE[changed]}
     sites: list[ArtefactSite] = []
     attempts = 0
     while len(sites) < n_sites and attempts < 50 * max(n_sites, 1):
@@ -462,10 +496,9 @@ def plant_oxog_sites(window: Window, occupancy: Occupancy, rng: np.random.Genera
         if pos is None:
             break
         ref = window.ref(pos)
-        if ref not in ("G", "C"):
+        if ref not in bases:
             continue
         fraction = float(rng.uniform(*fraction_range))
-        sites.append(ArtefactSite(window.chrom, pos, ref, "T" if ref == "G" else "A",
-                                  round(fraction, 4)))
+        sites.append(ArtefactSite(window.chrom, pos, ref, bases[ref], round(fraction, 4), kind))
         occupancy.take(pos - SPACING, pos + 1 + SPACING)
     return sorted(sites, key=lambda s: s.pos)

@@ -8,12 +8,14 @@ with uniform starts and a truncated normal length. Then, in this order:
 2. each fragment gets an orientation: F1R2 (read 1 on the forward strand) or F2R1;
 3. artefacts are written into the fragment *template*, so both mates agree where they
    overlap: 8-oxoG (G>T on the strand read 1 sequences: reference G>T on F1R2 pairs and
-   C>A on F2R1 pairs), at a low background rate and at recurrent hotspot sites; and, for
+   C>A on F2R1 pairs) and FFPE deamination (C>T on that strand: C>T on F1R2 pairs, G>A on
+   F2R1 pairs), each at a low background rate and at recurrent hotspot sites; and, for
    duplicate families, a PCR substitution shared by every copy;
 4. PCR duplicates are copies of a fragment (same template, same ends), flagged by the
    aligner step as ``samtools markdup`` would;
 5. base qualities, homopolymer slippage and substitution errors are drawn per read
-   (:mod:`.sequencing`).
+   (:mod:`.sequencing`); with binned qualities, the qualities are then reported in the
+   8 bins of Illumina's quality-score binning (errors follow the unbinned values).
 
 All arrays are ASCII codes (uint8).
 """
@@ -28,7 +30,7 @@ import numpy as np
 
 from onco_genomics.simulate.genome import COMPLEMENT, A, C, G, Haplotype, N, T, reverse_complement
 from onco_genomics.simulate.plant import ArtefactSite, PlantedVariant
-from onco_genomics.simulate.sequencing import READ1_MODEL, READ2_MODEL, ErrorModel
+from onco_genomics.simulate.sequencing import READ1_MODEL, READ2_MODEL, ErrorModel, bin_qualities
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ class ReadSettings:
     oxog_rate: float
     read1_model: ErrorModel = READ1_MODEL
     read2_model: ErrorModel = READ2_MODEL
+    ffpe_rate: float = 0.0
+    binned_qualities: bool = False
 
     def __post_init__(self) -> None:
         if self.depth <= 0 or self.read_length <= 0 or self.fragment_mean < self.read_length:
@@ -188,11 +192,13 @@ def _apply_template_edits(frags: _Fragments, index: np.ndarray, offset: np.ndarr
 
 
 def _oxog_background(frags: _Fragments, rate: float, read_len: int,
-                     rng: np.random.Generator) -> int:
-    """Background 8-oxoG: G>T (F1R2) or C>A (F2R1) at ``rate`` per susceptible base."""
+                     rng: np.random.Generator, *, damaged: int = G, changed: int = T) -> int:
+    """Strand damage at ``rate`` per susceptible base: ``damaged``>``changed`` on the strand
+    read 1 sequences (F1R2 pairs), its complement on F2R1 pairs. Defaults: 8-oxoG G>T."""
     if rate <= 0 or frags.starts.size == 0:
         return 0
-    susceptible = np.where(frags.orientation == F1R2, G, C).astype(np.uint8)[:, None]
+    susceptible = np.where(frags.orientation == F1R2, damaged,
+                           COMPLEMENT[damaged]).astype(np.uint8)[:, None]
     index_parts, offset_parts = [], []
     right_start = (frags.lengths - read_len)[:, None]
     cols = np.arange(read_len)[None, :]
@@ -208,7 +214,8 @@ def _oxog_background(frags: _Fragments, rate: float, read_len: int,
         offset_parts.append(np.asarray(template_offset)[rows[hit], columns[hit]])
     index = np.concatenate(index_parts)
     offset = np.concatenate(offset_parts)
-    base = np.where(frags.orientation[index] == F1R2, T, A).astype(np.uint8)
+    base = np.where(frags.orientation[index] == F1R2, changed,
+                    COMPLEMENT[changed]).astype(np.uint8)
     _apply_template_edits(frags, index, offset, base, read_len)
     return int(index.size)
 
@@ -224,7 +231,7 @@ def _oxog_hotspots(frags: _Fragments, hap: Haplotype, sites: Sequence[ArtefactSi
         last = int(np.searchsorted(frags.starts, offset, side="right"))
         idx = np.arange(first, last)
         idx = idx[frags.starts[idx] + frags.lengths[idx] > offset]
-        wanted = F1R2 if site.ref == "G" else F2R1
+        wanted = F1R2 if site.orientation == "F1R2" else F2R1
         idx = idx[frags.orientation[idx] == wanted]
         idx = idx[rng.random(idx.size) < site.fraction]
         base = np.full(idx.size, ord(site.alt), dtype=np.uint8)
@@ -307,6 +314,8 @@ def simulate_reads(haplotypes: Sequence[Haplotype], lo: int, hi: int, *,
         _spike(frags, hap, hap_index, spikes, settings, rng)
         _oxog_hotspots(frags, hap, oxog_sites, read_len, rng)
         _oxog_background(frags, settings.oxog_rate, read_len, rng)
+        if settings.ffpe_rate > 0:
+            _oxog_background(frags, settings.ffpe_rate, read_len, rng, damaged=C, changed=T)
         parts.append(frags)
     frags = _Fragments(*(np.concatenate([getattr(p, name) for p in parts])
                          for name in ("starts", "lengths", "left", "right", "orientation")))
@@ -330,6 +339,8 @@ def simulate_reads(haplotypes: Sequence[Haplotype], lo: int, hi: int, *,
     read2, qual2 = settings.read2_model.apply_slippage(read2, qual2, rng)
     read1 = settings.read1_model.apply_errors(read1, qual1, rng)
     read2 = settings.read2_model.apply_errors(read2, qual2, rng)
+    if settings.binned_qualities:
+        qual1, qual2 = bin_qualities(qual1), bin_qualities(qual2)
     return ReadPairs(read1, read2, qual1, qual2, is_dup, orientation)
 
 

@@ -159,4 +159,19 @@ class ErrorModel:
 
 #: default models for read 1 and read 2 (read 2 degrades faster, as on Illumina)
 READ1_MODEL = ErrorModel()
+#: Illumina's 8-level quality-score binning (RTA "Q-score binning" of HiSeq X/4000/NovaSeq
+#: era instruments): Phred ranges -> the one value written; N calls keep Q2
+QUALITY_BINS: tuple[tuple[int, int, int], ...] = (
+    (0, 2, 2), (3, 9, 6), (10, 19, 15), (20, 24, 22), (25, 29, 27), (30, 34, 33),
+    (35, 39, 37), (40, 93, 40))
+_BIN_TABLE = np.zeros(94, dtype=np.uint8)
+for _low, _high, _value in QUALITY_BINS:
+    _BIN_TABLE[_low:_high + 1] = _value
+
+
+def bin_qualities(qualities: np.ndarray) -> np.ndarray:
+    """Qualities mapped to the 8 levels of :data:`QUALITY_BINS` (same shape, uint8)."""
+    return _BIN_TABLE[np.asarray(qualities, dtype=np.uint8)]
+
+
 READ2_MODEL = ErrorModel(start_quality=36.0, end_quality=28.0)

@@ -3,8 +3,8 @@
 ``truth.vcf.gz`` holds the somatic variants only, left-normalised, with the expected tumor
 VAF (after purity and subclone fraction), TYPE, CLONE and repeat CONTEXT.
 ``germline.vcf.gz`` holds the germline variants with a phased GT for both samples.
-``artefacts.vcf.gz`` lists the recurrent 8-oxoG sites of the tumor: any call there is a
-false positive, which makes a caller's precision testable.
+``artefacts.vcf.gz`` lists the recurrent 8-oxoG (and FFPE deamination) sites of the tumor:
+any call there is a false positive, which makes a caller's precision testable.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ GERMLINE_INFO = (
 )
 
 ARTEFACT_INFO = (
-    HeaderField("TYPE", "1", "String", "Artefact type (OXOG: 8-oxoguanine G>T / C>A)"),
+    HeaderField("TYPE", "1", "String", "Artefact type (OXOG: 8-oxoguanine G>T / C>A; FFPE: "
+                "cytosine deamination C>T / G>A)"),
     HeaderField("FRACTION", "1", "Float",
                 "Share of the susceptible-orientation fragments that carry the artefact"),
     HeaderField("ORIENTATION", "1", "String",
-                "Pair orientation that shows the artefact: F1R2 (G>T) or F2R1 (C>A)"),
+                "Pair orientation that shows the artefact: F1R2 (G>T, FFPE C>T) or F2R1 "
+                "(C>A, FFPE G>A)"),
 )
 
 GT_FORMAT = (HeaderField("GT", "1", "String", "Phased genotype"),)
@@ -73,8 +75,8 @@ def germline_records(variants: Sequence[PlantedVariant], samples: Sequence[str])
 
 def artefact_records(sites: Sequence[ArtefactSite]) -> list[Variant]:
     return [Variant(s.chrom, s.pos, s.ref, s.alt, info={
-        "TYPE": "OXOG", "FRACTION": s.fraction,
-        "ORIENTATION": "F1R2" if s.ref == "G" else "F2R1"}) for s in sites]
+        "TYPE": s.kind, "FRACTION": s.fraction,
+        "ORIENTATION": s.orientation}) for s in sites]
 
 
 def write_truth(out_dir: Path, *, contigs: Sequence[tuple[str, int]], reference: str,

@@ -1,0 +1,162 @@
+"""Calibration of the caller's PROB and the choice of its threshold on held-out pairs.
+
+Reads the every-candidate VCFs that ``benchmarks/caller_accuracy.py`` writes for its
+``filters_only`` ablation (``WORK/<pair>.filters_only<LABEL>.vcf.gz.all.vcf.gz``: every
+candidate with its PROB and hand filters), labels each candidate with ``oncogen
+evaluate``'s matching (left-aligned, trimmed) against the pair's truth, and prints
+
+* the reliability table: candidates without a hand filter, binned by PROB, the mean PROB
+  against the share that are true somatic variants;
+* the threshold sweep: precision, recall and F1 (SNV, INDEL, ALL; PASS = no hand filter
+  and PROB >= t; recall over every truth variant in the confident regions) pooled over the
+  pairs, and the threshold with the best pooled F1 of all variants.
+
+The pairs used here must not be the pairs the chosen threshold is then judged on.
+
+Usage::
+
+    python benchmarks/caller_calibration.py --work /tmp/oncogen_caller_bench \\
+        --pairs heldout_60x --label -v2 [--plot docs/benchmarks/caller_reliability.png]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from onco_genomics.evaluate.compare import evaluate_calls
+from onco_genomics.evaluate.normalize import normalize_variant
+from onco_genomics.io.bed import read_bed
+from onco_genomics.io.reference import Reference
+from onco_genomics.io.variants import read_variants
+
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.0, 0.96, 0.05))
+
+
+def labelled_candidates(work: Path, pair: str, label: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Every candidate of a pair (prob, hand-filtered, type, true) and truth counts by type."""
+    folder = work / pair
+    path = work / f"{pair}.filters_only{label}.vcf.gz.all.vcf.gz"
+    if not path.is_file():
+        raise SystemExit(f"{path} is missing: run benchmarks/caller_accuracy.py --callers "
+                         f"filters_only --label '{label}' --configs {pair} first")
+    regions = read_bed(folder / "confident.bed")
+    with Reference(work / "ref" / "20.fa") as ref:
+        truth = list(read_variants(folder / "truth.vcf.gz"))
+        calls = list(read_variants(path))
+        result = evaluate_calls(truth, calls, reference=ref, regions=regions, pass_only=False)
+        frame = result.variants
+        status = dict(zip(zip(frame["chrom"], frame["pos"].astype(int), frame["ref"],
+                              frame["alt"], strict=True), frame["status"], strict=True))
+        rows = []
+        for call in calls:
+            norm = normalize_variant(call, ref)
+            key = (norm.chrom, int(norm.pos), norm.ref, norm.alt)
+            if key not in status:
+                continue  # outside the confident regions
+            filters = set(call.filters) - {"PASS", "LowQual"}
+            rows.append({"pair": pair, "prob": float(call.info["PROB"]),
+                         "hand_filtered": bool(filters),
+                         "type": "SNV" if len(call.ref) == len(call.alt) == 1 else "INDEL",
+                         "true": status[key] == "TP"})
+    table = result.table
+    totals = {vtype: int(table[(table["variant_type"] == vtype) & (table["vaf_bin"] == "all")]
+                         [["tp", "fn"]].sum(axis=1).sum())
+              for vtype in ("SNV", "INDEL")}
+    return pd.DataFrame(rows), totals
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    """A Markdown table (no tabulate dependency)."""
+    def cell(value: object) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    lines = ["| " + " | ".join(str(c) for c in frame.columns) + " |",
+             "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def sweep(candidates: pd.DataFrame, totals: dict[str, int]) -> pd.DataFrame:
+    rows = []
+    for threshold in THRESHOLDS:
+        passed = candidates[~candidates["hand_filtered"] & (candidates["prob"] >= threshold)]
+        row: dict[str, float] = {"threshold": threshold}
+        for vtype in ("SNV", "INDEL", "ALL"):
+            sel = passed if vtype == "ALL" else passed[passed["type"] == vtype]
+            tp = int(sel["true"].sum())
+            fp = len(sel) - tp
+            total = sum(totals.values()) if vtype == "ALL" else totals[vtype]
+            precision = tp / (tp + fp) if tp + fp else float("nan")
+            recall = tp / total if total else float("nan")
+            f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+            row.update({f"{vtype}_precision": precision, f"{vtype}_recall": recall,
+                        f"{vtype}_f1": f1})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def reliability(candidates: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
+    kept = candidates[~candidates["hand_filtered"]]
+    edges = np.linspace(0, 1, bins + 1)
+    index = np.clip(np.digitize(kept["prob"].to_numpy(), edges) - 1, 0, bins - 1)
+    rows = []
+    for b in range(bins):
+        sel = kept.loc[index == b]
+        rows.append({"bin": f"[{edges[b]:.1f},{edges[b + 1]:.1f})", "candidates": len(sel),
+                     "mean_prob": float(sel["prob"].mean()) if len(sel) else float("nan"),
+                     "share_true": float(sel["true"].mean()) if len(sel) else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/oncogen_caller_bench"))
+    parser.add_argument("--pairs", required=True, help="comma-separated calibration pairs")
+    parser.add_argument("--label", default="", help="the --label of caller_accuracy.py")
+    parser.add_argument("--plot", type=Path, default=None, help="reliability plot (PNG)")
+    args = parser.parse_args(argv)
+    parts, totals = [], {"SNV": 0, "INDEL": 0}
+    for pair in args.pairs.split(","):
+        frame, counts = labelled_candidates(args.work, pair, args.label)
+        parts.append(frame)
+        for key, value in counts.items():
+            totals[key] += value
+    candidates = pd.concat(parts, ignore_index=True)
+    print(f"pairs {args.pairs} (label {args.label or 'none'}): {len(candidates)} candidates, "
+          f"truth SNVs {totals['SNV']}, indels {totals['INDEL']}\n")
+    table = reliability(candidates)
+    print("Reliability (candidates without a hand filter):\n")
+    print(markdown(table))
+    swept = sweep(candidates, totals)
+    print("\nThreshold sweep (pooled):\n")
+    print(markdown(swept))
+    best = swept.iloc[int(np.argmax(swept["ALL_f1"].to_numpy()))]
+    print(f"\nbest pooled F1 (ALL) {best['ALL_f1']:.3f} at threshold {best['threshold']:.2f}")
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(4.5, 4.5))
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
+        ok = table[table["candidates"] > 0]
+        ax.plot(ok["mean_prob"], ok["share_true"], marker="o", label=f"oncogen{args.label}")
+        ax.set_xlabel("mean PROB in bin")
+        ax.set_ylabel("share of candidates that are somatic")
+        ax.set_title(f"Reliability on {args.pairs}")
+        ax.legend()
+        fig.tight_layout()
+        args.plot.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(args.plot, dpi=110)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
