@@ -26,12 +26,15 @@ class ContigMismatchError(OncogenError):
     """Contig names or lengths differ between inputs (BAM vs FASTA, VCF vs FASTA)."""
 
 
-class TableFormatError(InputFileError):
-    """A feature/expression/label table is malformed (orientation, duplicates, NaNs)."""
+class TableFormatError(InputFileError, ValueError):
+    """A feature/expression/label table is malformed (orientation, duplicates, NaNs).
+
+    Also a :class:`ValueError`, as scikit-learn expects of an estimator given bad data."""
 
 
-class OptionsError(OncogenError):
-    """Options that are invalid on their own or in combination."""
+class OptionsError(OncogenError, ValueError):
+    """Options that are invalid on their own or in combination (also a :class:`ValueError`,
+    as scikit-learn expects of an estimator with bad parameters)."""
 
 
 class ModelError(OncogenError):

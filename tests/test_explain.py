@@ -34,7 +34,7 @@ def test_linear_shap_is_exact_and_additive(golub: tuple[pd.DataFrame, pd.Series]
     explanation = explain_model(model, X.iloc[:5])
     assert explanation.values.shape == (5, 40, 2)
     total = explanation.values.sum(axis=1) + explanation.base_values
-    np.testing.assert_allclose(total, model.decision_function(X.iloc[:5]), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(total, model.class_logits(X.iloc[:5]), rtol=1e-6, atol=1e-6)
 
 
 def test_tree_shap_is_additive_in_margin(golub: tuple[pd.DataFrame, pd.Series]) -> None:

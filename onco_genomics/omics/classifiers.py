@@ -59,24 +59,54 @@ def stratified_subsample(encoded: np.ndarray, size: int, *, seed: int) -> np.nda
 
 
 def _as_matrix(X: Any) -> tuple[np.ndarray, list[str] | None]:
-    if isinstance(X, pd.DataFrame):
-        return X.to_numpy(dtype=np.float32), [str(c) for c in X.columns]
-    array = np.asarray(X, dtype=np.float32)
-    if array.ndim != 2:
-        raise TableFormatError(f"expected a 2-D samples x features matrix, got {array.shape}")
-    return array, None
+    """A finite float32 samples x features matrix (sklearn's ``check_array`` rules: 2-D,
+    at least one sample and one feature, no complex values; sparse input is a TypeError)."""
+    from sklearn.utils.validation import check_array
+
+    names = [str(c) for c in X.columns] if isinstance(X, pd.DataFrame) else None
+    try:
+        array = check_array(X, dtype=np.float32, ensure_all_finite=False)
+    except ValueError as err:
+        raise TableFormatError(f"expected a 2-D samples x features matrix of numbers: {err}"
+                               ) from err
+    if not np.isfinite(array).all():
+        raise TableFormatError("expected finite feature values; found NaN or infinity. "
+                               "Impute first (GeneAligner does).")
+    return array, names
 
 
 def check_labels(y: Any, n_samples: int) -> np.ndarray:
-    """Labels as a string array of length ``n_samples``; no missing labels."""
-    labels = np.asarray(pd.Series(y).astype(object))
+    """Labels as a 1-D array of length ``n_samples``, their dtype kept; no missing labels.
+
+    Raises
+    ------
+    TableFormatError
+        No labels, a length other than ``n_samples``, missing labels or continuous values
+        (a regression target).
+    """
+    from sklearn.utils.multiclass import check_classification_targets
+    from sklearn.utils.validation import column_or_1d
+
+    if y is None:
+        raise TableFormatError("this classifier requires y to be passed, but the target y is "
+                               "None; pass one label per sample")
+    try:
+        labels = column_or_1d(np.asarray(y), warn=True)
+    except ValueError as err:
+        raise TableFormatError(f"expected one label per sample (1-D): {err}") from err
     if len(labels) != n_samples:
         raise TableFormatError(f"expected {n_samples} labels (one per sample), got {len(labels)}")
     missing = pd.isna(labels)
-    if missing.any():
-        raise TableFormatError(f"expected a label for every sample; {int(missing.sum())} are "
-                               "missing. Drop unlabelled samples before training.")
-    return labels.astype(str)
+    if missing.any() or (labels.dtype.kind == "f" and not np.isfinite(labels).all()):
+        raise TableFormatError(
+            f"Input y contains NaN or infinity: expected a label for every sample; "
+            f"{int(missing.sum()) or 'some'} are missing. Drop unlabelled samples before "
+            "training.")
+    try:
+        check_classification_targets(labels)
+    except ValueError as err:
+        raise TableFormatError(f"expected class labels: {err}") from err
+    return labels
 
 
 class _ClassifierBase(ClassifierMixin, BaseEstimator):
@@ -88,12 +118,10 @@ class _ClassifierBase(ClassifierMixin, BaseEstimator):
     def _start_fit(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         matrix, names = _as_matrix(X)
         labels = check_labels(y, len(matrix))
-        if not np.isfinite(matrix).all():
-            raise TableFormatError("expected finite feature values; found NaN or infinity. "
-                                   "Impute first (GeneAligner does).")
         self.classes_, encoded = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
-            raise TableFormatError(f"expected at least 2 classes, found {list(self.classes_)}")
+            raise TableFormatError(f"expected at least 2 classes, found 1 class "
+                                   f"({self.classes_[0]!r}) in {len(labels)} sample(s)")
         self.n_features_in_ = matrix.shape[1]
         self.feature_names_in_ = np.asarray(
             names if names is not None else [f"f{i}" for i in range(matrix.shape[1])],
@@ -106,10 +134,14 @@ class _ClassifierBase(ClassifierMixin, BaseEstimator):
         return matrix, encoded.astype(np.int64)
 
     def _matrix(self, X: Any) -> np.ndarray:
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "classes_")
         matrix, names = _as_matrix(X)
         if matrix.shape[1] != self.n_features_in_:
-            raise TableFormatError(f"expected {self.n_features_in_} features, got "
-                                   f"{matrix.shape[1]}; align the data to the model's genes")
+            raise TableFormatError(
+                f"X has {matrix.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input; align the data to the model's genes")
         if names is not None and list(names) != list(self.feature_names_in_):
             raise TableFormatError("expected the features in the model's order; reorder the "
                                    "columns (GeneAligner does) before predicting")
@@ -123,7 +155,8 @@ class _ClassifierBase(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class per sample."""
-        return np.asarray(self.classes_[np.argmax(self.predict_proba(X), axis=1)])
+        probabilities = self.predict_proba(X)  # checks that the model is fitted
+        return np.asarray(self.classes_[np.argmax(probabilities, axis=1)])
 
     def _common_payload(self, directory: Path) -> dict[str, Any]:
         np.save(directory / "background.npy", np.asarray(self.background_, dtype=np.float32),
@@ -135,7 +168,7 @@ class _ClassifierBase(ClassifierMixin, BaseEstimator):
 
     def _restore_common(self, directory: Path, payload: dict[str, Any]) -> None:
         self.background_ = np.load(directory / payload["background"], allow_pickle=False)
-        self.classes_ = np.asarray(payload["classes"], dtype=object).astype(str)
+        self.classes_ = np.asarray(payload["classes"])
         self.feature_names_in_ = np.asarray(payload["feature_names"], dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         self.mean_ = np.asarray(payload["mean"], dtype=np.float32)
@@ -192,8 +225,9 @@ class _TorchClassifier(_ClassifierBase):
         """Class probabilities (softmax), columns in ``classes_`` order."""
         import torch
 
+        tensor = self._to_tensor(X)  # checks that the model is fitted
         with torch.no_grad():
-            logits = self.torch_module_(self._to_tensor(X))
+            logits = self.torch_module_(tensor)
             return np.asarray(torch.softmax(logits, dim=1).numpy(), dtype=np.float64)
 
     def save_payload(self, directory: Path) -> dict[str, Any]:
@@ -498,15 +532,23 @@ class LogisticClassifier(_ClassifierBase):
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
         self.coef_ = coef
         self.intercept_ = intercept
+        self.n_iter_ = model.n_iter_
         return self
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Class logits."""
+    def class_logits(self, X: Any) -> np.ndarray:
+        """Logits, one column per class in ``classes_`` order (their softmax is
+        :meth:`predict_proba`; linear SHAP explains these)."""
         return np.asarray(self._standardise(X) @ self.coef_.T + self.intercept_)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """scikit-learn's confidence scores: the logits, or for two classes one score
+        (``classes_[1]`` minus ``classes_[0]`` logit) per sample."""
+        logits = self.class_logits(X)
+        return logits[:, 1] - logits[:, 0] if logits.shape[1] == 2 else logits
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Softmax of the logits, columns in ``classes_`` order."""
-        logits = self.decision_function(X)
+        logits = self.class_logits(X)
         logits -= logits.max(axis=1, keepdims=True)
         prob = np.exp(logits)
         return np.asarray(prob / prob.sum(axis=1, keepdims=True))
