@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 import click
 
 from onco_genomics import __version__
-from onco_genomics.errors import OncogenError
+from onco_genomics.errors import OncogenError, os_error_message
 
 log = logging.getLogger(__name__)
 
@@ -106,21 +108,70 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-class RootGroup(LazyGroup):
-    """The top-level group: turns :class:`OncogenError` into one line and exit code 2.
+#: exit status of every error the user can fix (bad input, options, output location)
+EXIT_USER_ERROR = 2
 
-    Doing this in ``invoke`` (not only in :func:`main`) means click's ``CliRunner`` sees
-    the same behaviour as the shell.
+
+def _one_line(text: str) -> str:
+    """Messages are one line: join any line breaks (click's and htslib's) with '; '."""
+    return "; ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def usage_error_message(err: click.UsageError) -> str:
+    """A click usage error as one line naming the command and its ``--help``."""
+    message = _one_line(err.format_message())
+    command = err.ctx.command_path if err.ctx is not None else "oncogen"
+    return f"{command}: {message.rstrip('.')}; see `{command} --help`"
+
+
+def user_error_message(err: BaseException) -> str | None:
+    """The one-line message for an error the user can fix, or None for a bug.
+
+    :class:`OncogenError`, the file-system errors of
+    :func:`onco_genomics.errors.os_error_message` (permission denied, a file where a folder
+    is expected, disk full, ...) and click's usage errors.
     """
+    if isinstance(err, OncogenError):
+        return _one_line(str(err))
+    if isinstance(err, click.exceptions.NoArgsIsHelpError):
+        return None  # a group without a command: click prints the help
+    if isinstance(err, click.UsageError):
+        return usage_error_message(err)
+    if isinstance(err, OSError):
+        return os_error_message(err)
+    return None
+
+
+class RootGroup(LazyGroup):
+    """The top-level group: user errors become one line ``oncogen: error: ...``, exit 2.
+
+    User errors are :class:`OncogenError`, file-system errors a user can fix (see
+    :func:`user_error_message`) and click usage errors. Doing this in ``make_context`` and
+    ``invoke`` (not only in :func:`main`) means click's ``CliRunner`` sees the same
+    behaviour as the shell. Anything else is a bug and keeps its traceback.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # `oncogen` or `oncogen train` alone: click prints the help
+        except click.UsageError as err:
+            click.echo(f"oncogen: error: {usage_error_message(err)}", err=True)
+            raise click.exceptions.Exit(EXIT_USER_ERROR) from err
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except OncogenError as err:
+        except (OncogenError, OSError, click.UsageError) as err:
+            message = user_error_message(err)
+            if message is None:
+                raise
             if (ctx.obj or {}).get("verbose", 0) > 0:
                 log.exception("traceback of the error below")
-            click.echo(f"oncogen: error: {err}", err=True)
-            ctx.exit(2)
+            click.echo(f"oncogen: error: {message}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
 
 
 def configure_logging(verbose: int, log_file: str | None) -> None:
@@ -163,9 +214,52 @@ def command_line() -> str:
     return " ".join(["oncogen", *sys.argv[1:]])
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT arrived: unwinds the stack so every ``finally`` cleans up.
+
+    A :class:`BaseException`, like :class:`KeyboardInterrupt`, so no ``except Exception``
+    swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        """The shell's convention for a death by signal: 128 + the signal number."""
+        return 128 + self.signum
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> NoReturn:
+    # a second signal during the clean-up kills at once (workers die with us, see
+    # onco_genomics.caller.scanning)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+    raise Interrupted(signum)
+
+
+def install_signal_handlers() -> None:
+    """Turn SIGTERM (schedulers: Slurm, Nextflow) and SIGINT (Ctrl-C) into :class:`Interrupted`.
+
+    The stack unwinds: worker processes are terminated, temporary files are removed, and
+    the call's work folder keeps only finished chunks for ``--resume``.
+    """
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _on_signal)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    cli.main(args=argv, prog_name="oncogen")
+    install_signal_handlers()
+    try:
+        cli.main(args=argv, prog_name="oncogen")
+    except Interrupted as stop:
+        name = signal.Signals(stop.signum).name
+        click.echo(f"oncogen: interrupted by {name}; no output was written under the final "
+                   "name (`oncogen call` keeps finished chunks: rerun it with --resume)",
+                   err=True)
+        sys.exit(stop.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,7 @@ import logging
 import os
 import shutil
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,8 +45,15 @@ from onco_genomics import __version__
 from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
 from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters, vcf_header
 from onco_genomics.caller.scanning import ChunkScanner
-from onco_genomics.errors import InputFileError, OptionsError
-from onco_genomics.io.atomic import atomic_path
+from onco_genomics.errors import (
+    InputFileError,
+    InterruptedRunError,
+    OncogenError,
+    OptionsError,
+    OutputPathError,
+    os_error_message,
+)
+from onco_genomics.io.atomic import atomic_path, check_output_path
 from onco_genomics.progress import Progress
 from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_contig_order
 
@@ -258,7 +266,7 @@ def check_call_inputs(options: CallOptions) -> CallInputs:
     Refuses missing inputs, the same file or sample as tumor and normal, BAM contigs absent
     from the FASTA and an empty region selection; resolves the chunks.
     """
-    from onco_genomics.io.alignments import check_contigs, sample_name
+    from onco_genomics.io.alignments import check_contigs, check_index_matches, sample_name
     from onco_genomics.io.reference import Reference
 
     for label, path in (("tumor BAM", options.tumor), ("normal BAM", options.normal),
@@ -267,6 +275,11 @@ def check_call_inputs(options: CallOptions) -> CallInputs:
             raise InputFileError(f"{label} {path} does not exist; check the path")
     if options.bed is not None and not options.bed.is_file():
         raise InputFileError(f"BED {options.bed} does not exist; check the path")
+    # before the model is loaded and any chunk scanned: a run must not find out at the end
+    check_output_path(options.output, what="-o/--output")
+    if options.work_dir.exists() and not options.work_dir.is_dir():
+        raise OutputPathError(f"{options.work_dir} (the work folder of -o {options.output}) "
+                              "is a file; remove it or choose another output name")
     if _same_file(options.tumor, options.normal):
         raise OptionsError(f"tumor and normal are the same file ({options.tumor}); expected a "
                            "tumor BAM and its matched normal BAM")
@@ -283,6 +296,7 @@ def check_call_inputs(options: CallOptions) -> CallInputs:
     with Reference(options.reference) as reference:
         ref_contigs = list(reference.contigs)
     for path in (options.tumor, options.normal):
+        check_index_matches(path)
         check_contigs(_bam_contigs(path, options.reference), ref_contigs, bam_path=path,
                       ref_path=options.reference)
     regions = _resolve_regions(options, ref_contigs)
@@ -472,22 +486,74 @@ def run_call(plan: ValidatedCall, *, command_line: str | None = None,
         An entered scanner over the chunks still to do (as :func:`call_somatic` starts it
         early); None: one is made here.
     """
-    import torch
-
-    from onco_genomics.io.variants import write_vcf
-
     if scanner is None:
         with _scanner(plan) as own:
             return run_call(plan, command_line=command_line, scanner=own)
     options = plan.options
     work = options.work_dir
-    done = _prepare_work_dir(plan)
-    todo = [i for i in range(len(plan.chunks)) if i not in done]
-    if list(scanner.indices) != todo:
-        raise ValueError(f"the scanner covers chunks {list(scanner.indices)[:5]}..., this run "
-                         f"needs {todo[:5]}...")
-    log.info("calling %d chunks (%d to do) with %d thread(s) on %s", len(plan.chunks), len(todo),
-             options.threads, plan.model.device)
+    fresh = not (options.resume and (work / MANIFEST_NAME).is_file())
+    try:
+        done = _prepare_work_dir(plan)
+        todo = [i for i in range(len(plan.chunks)) if i not in done]
+        if list(scanner.indices) != todo:
+            raise ValueError(f"the scanner covers chunks {list(scanner.indices)[:5]}..., this "
+                             f"run needs {todo[:5]}...")
+        log.info("calling %d chunks (%d to do) with %d thread(s) on %s", len(plan.chunks),
+                 len(todo), options.threads, plan.model.device)
+        n_candidates = _scan_and_score(plan, scanner, done)
+        calls = _write_output(plan, command_line=command_line)
+    except InterruptedRunError:
+        raise
+    except OncogenError:
+        # bad input found mid-run: the work folder could only be resumed with the same
+        # (bad) input, so a folder this run made goes (docs/errors.md)
+        if fresh and not options.keep_work:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    except BrokenProcessPool:
+        raise InterruptedRunError(
+            f"a worker process died while scanning (killed, e.g. by the out-of-memory killer); "
+            f"the finished chunks are kept in {work}: rerun the same command with --resume "
+            "(with fewer --threads if memory is short)") from None
+    except OSError as err:
+        message = os_error_message(err)
+        if message is None:
+            raise
+        raise InterruptedRunError(
+            f"{message}; the finished chunks are kept in {work}: rerun the same command with "
+            "--resume") from err
+    if not options.keep_work:
+        shutil.rmtree(work, ignore_errors=False)
+    result = CallResult(output=options.output, calls=tuple(calls),
+                        chunks_total=len(plan.chunks), chunks_resumed=len(done),
+                        candidates=n_candidates)
+    log.info("wrote %s: %d records, %d PASS (%d candidates scored)", options.output,
+             len(calls), result.n_pass, n_candidates)
+    return result
+
+
+def _write_output(plan: ValidatedCall, *, command_line: str | None) -> list[SomaticCall]:
+    """Assemble the VCF from the chunk files, in coordinate order; return its calls."""
+    from onco_genomics.io.variants import write_vcf
+
+    calls: list[SomaticCall] = []
+    for index in range(len(plan.chunks)):
+        calls.extend(_read_chunk(plan.options.work_dir, index))
+    header = vcf_header(plan.contigs, normal_sample=plan.normal_sample,
+                        tumor_sample=plan.tumor_sample, reference=str(plan.options.reference),
+                        command_line=command_line,
+                        extra_lines=[f"##oncogenModel={plan.model.path}"])
+    variants = [call.to_variant(normal_sample=plan.normal_sample,
+                                tumor_sample=plan.tumor_sample) for call in calls]
+    write_vcf(plan.options.output, header, variants)
+    return calls
+
+
+def _scan_and_score(plan: ValidatedCall, scanner: ChunkScanner, done: set[int]) -> int:
+    """Score each chunk the scanner yields into its chunk file; return the candidates."""
+    import torch
+
+    options = plan.options
     n_candidates = 0
     torch_threads = torch.get_num_threads()
     if options.threads > 1:
@@ -499,29 +565,13 @@ def run_call(plan: ValidatedCall, *, command_line: str | None = None,
             bar.update(len(done))
             for index, batch in scanner:
                 scored = score_batch(batch, plan.model, filters=options.filters)
-                _write_chunk(work, index, plan.chunks[index], scored, len(batch.candidates))
+                _write_chunk(options.work_dir, index, plan.chunks[index], scored,
+                             len(batch.candidates))
                 n_candidates += len(batch.candidates)
                 bar.update(1, extra=len(batch.candidates))
     finally:
         torch.set_num_threads(torch_threads)
-    calls: list[SomaticCall] = []
-    for index in range(len(plan.chunks)):
-        calls.extend(_read_chunk(work, index))
-    header = vcf_header(plan.contigs, normal_sample=plan.normal_sample,
-                        tumor_sample=plan.tumor_sample, reference=str(options.reference),
-                        command_line=command_line,
-                        extra_lines=[f"##oncogenModel={plan.model.path}"])
-    variants = [call.to_variant(normal_sample=plan.normal_sample,
-                                tumor_sample=plan.tumor_sample) for call in calls]
-    write_vcf(options.output, header, variants)
-    if not options.keep_work:
-        shutil.rmtree(work, ignore_errors=False)
-    result = CallResult(output=options.output, calls=tuple(calls),
-                        chunks_total=len(plan.chunks), chunks_resumed=len(done),
-                        candidates=n_candidates)
-    log.info("wrote %s: %d records, %d PASS (%d candidates scored)", options.output,
-             len(calls), result.n_pass, n_candidates)
-    return result
+    return n_candidates
 
 
 def call_somatic(tumor: str | os.PathLike[str], normal: str | os.PathLike[str], *,

@@ -14,14 +14,24 @@ themselves. Either way the scan of a chunk does not depend on the worker that ra
 
 Memory is bounded whatever the region size: at most :data:`CHUNKS_IN_FLIGHT_PER_WORKER`
 chunks per worker are queued, being scanned or waiting to be consumed at any time.
+
+Workers die with their parent: on Linux each asks the kernel for SIGKILL when its parent
+dies (``prctl(PR_SET_PDEATHSIG)``), elsewhere a watchdog thread checks the parent's pid;
+workers ignore SIGINT (Ctrl-C reaches the whole process group; the parent stops them).
+Leaving the scanner with an exception (an error, SIGTERM turned into an exception by the
+CLI) terminates the workers at once instead of waiting for their chunks.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
+import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.context import BaseContext
@@ -43,11 +53,48 @@ log = logging.getLogger(__name__)
 CHUNKS_IN_FLIGHT_PER_WORKER = 16
 
 
-def init_worker() -> None:
-    """Worker start-up: import the pileup modules once per process (no-op when forked).
+#: seconds between two checks of the parent's pid where PR_SET_PDEATHSIG is unavailable
+PARENT_WATCH_INTERVAL = 1.0
+#: seconds a terminated worker gets to exit before it is killed
+TERMINATE_GRACE = 5.0
+_PR_SET_PDEATHSIG = 1
 
-    Workers only scan (the network runs in the parent), so they never import torch.
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this worker exit when ``parent_pid`` dies, even if the parent is SIGKILLed."""
+    armed = False
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the request was made
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while True:
+                time.sleep(PARENT_WATCH_INTERVAL)
+                if os.getppid() != parent_pid:
+                    os._exit(1)
+
+        threading.Thread(target=watch, name="oncogen-parent-watch", daemon=True).start()
+
+
+def init_worker(parent_pid: int | None = None) -> None:
+    """Worker start-up: die with the parent, leave SIGINT to it, import the pileup modules.
+
+    Workers only scan (the network runs in the parent), so they never import torch. A
+    forked worker inherits the parent's Python signal handlers: SIGTERM goes back to the
+    default (exit), and SIGINT is ignored (the parent terminates the workers).
     """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     import onco_genomics.pileup.scan  # noqa: F401
 
 
@@ -56,17 +103,35 @@ def worker_context() -> BaseContext:
     if (sys.platform.startswith("linux") and "torch" not in sys.modules
             and threading.active_count() == 1
             and "fork" in multiprocessing.get_all_start_methods()):
-        init_worker()  # forked workers inherit the imports
+        import onco_genomics.pileup.scan  # noqa: F401  (forked workers inherit the imports)
+
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
 def scan_chunk(tumor: str, normal: str, reference: str, region: Region,
                options: PileupOptions) -> PileupBatch:
-    """Scan one chunk (runs in a worker process, which opens its own handles)."""
+    """Scan one chunk (runs in a worker process, which opens its own handles).
+
+    An htslib failure (a corrupt BGZF block, a stale index, a CRAM read against the wrong
+    reference) becomes an :class:`~onco_genomics.errors.InputFileError` naming the file.
+    """
+    import pysam
+
+    from onco_genomics.errors import OncogenError
+    from onco_genomics.io.alignments import read_error
     from onco_genomics.pileup.scan import scan_region
 
-    return scan_region(tumor, normal, reference, region, options=options)
+    if not log.isEnabledFor(logging.DEBUG):
+        pysam.set_verbosity(0)  # htslib's own lines would break the one-line error
+    try:
+        return scan_region(tumor, normal, reference, region, options=options)
+    except OncogenError:
+        raise
+    except OSError as err:
+        if err.errno not in (None, 0, errno.EIO):
+            raise  # a file-system error (permission, disk): the CLI root says so
+        raise read_error([tumor, normal], err, where=str(region)) from None
 
 
 class ChunkScanner:
@@ -119,7 +184,10 @@ class ChunkScanner:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  traceback: TracebackType | None) -> None:
-        self.close()
+        if exc_type is None:
+            self.close()
+        else:
+            self.terminate()
 
     def start(self) -> None:
         """Start the workers and submit the first chunks (nothing to do with one thread)."""
@@ -129,7 +197,7 @@ class ChunkScanner:
         log.debug("scanning %d chunks in %d workers (%s)", len(self.indices), self.workers,
                   context.get_start_method())
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                         initializer=init_worker)
+                                         initializer=init_worker, initargs=(os.getpid(),))
         self._submit()
 
     def close(self) -> None:
@@ -137,6 +205,23 @@ class ChunkScanner:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pending.clear()
+
+    def terminate(self) -> None:
+        """Stop the workers now, abandoning their chunks (on errors and interruptions)."""
+        if self._pool is None:
+            return
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + TERMINATE_GRACE
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join()
+        self._pending.clear()
 
     def _submit(self) -> None:
         assert self._pool is not None

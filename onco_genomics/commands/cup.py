@@ -32,9 +32,11 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
     Genes missing from EXPRESSION are imputed with the training median (an error above the
     model's limit); the model's input type (counts, TPM, ...) is stated in its card.
     """
+    from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table, write_table
     from onco_genomics.omics.cup import load_classifier, predict_tumour_type
 
+    check_output_path(output, what="-o/--output")
     pipeline = load_classifier(model, task="cup")
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
                        nan_policy="drop-features", duplicates="mean",
@@ -91,11 +93,13 @@ def train_cup(expression: Path, labels: Path, output: Path, model_name: str, inp
     confusion_matrix.png.
     """
     from onco_genomics.errors import OptionsError
+    from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_labels, read_table
     from onco_genomics.omics.cup import TrainingOptions, train_classifier
     from onco_genomics.omics.mutation_features import read_gene_intervals
     from onco_genomics.omics.preprocess import harmonise_gene_id
 
+    check_output_path(output, folder=True, what="-o/--output")
     params: dict[str, object] = {}
     if max_epochs and model_name in ("cnn1d", "mlp"):
         params["max_epochs"] = max_epochs
@@ -121,23 +125,29 @@ def train_cup(expression: Path, labels: Path, output: Path, model_name: str, inp
 
 
 def write_training_outputs(trained: object, output: Path) -> None:
-    """Save the model and, with cross-validation, its report table and confusion plot."""
+    """Save the model and, with cross-validation, its report table and confusion plot.
+
+    All in a temporary folder renamed into place at the end: all of it or nothing.
+    """
+    from onco_genomics.io.atomic import atomic_outputs
     from onco_genomics.io.tables import write_table
     from onco_genomics.omics.cup import TrainedClassifier
     from onco_genomics.omics.evaluation import plot_confusion
 
     assert isinstance(trained, TrainedClassifier)
-    path = trained.save(output)
-    if trained.report is not None:
-        report = trained.report
-        rows = {name: {"recall": report.per_class_recall[name],
-                       "n": int(report.confusion.to_numpy()[i].sum()) // report.n_repeats}
-                for i, name in enumerate(report.classes)}
-        import pandas as pd
+    with atomic_outputs() as files:  # the model folder with its report, or nothing
+        folder = trained.save(files.folder(output))
+        if trained.report is not None:
+            report = trained.report
+            rows = {name: {"recall": report.per_class_recall[name],
+                           "n": int(report.confusion.to_numpy()[i].sum()) // report.n_repeats}
+                    for i, name in enumerate(report.classes)}
+            import pandas as pd
 
-        table = pd.DataFrame(rows).T
-        table.index.name = "class"
-        write_table(table, path / "cv_report.tsv")
-        plot_confusion(report, path / "confusion_matrix.png")
-        click.echo(report.table(), err=True)
-    click.echo(f"{path}: model written", err=True)
+            table = pd.DataFrame(rows).T
+            table.index.name = "class"
+            write_table(table, folder / "cv_report.tsv")
+            plot_confusion(report, folder / "confusion_matrix.png")
+    if trained.report is not None:
+        click.echo(trained.report.table(), err=True)
+    click.echo(f"{output}: model written", err=True)

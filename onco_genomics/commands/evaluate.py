@@ -58,10 +58,13 @@ def evaluate(truth_path: str, calls_path: str, ref_path: str | None, bed_path: s
     FPs by the call's tumor VAF (or 'unknown').
     """
     from onco_genomics.evaluate.compare import evaluate_calls, format_table
-    from onco_genomics.io.atomic import atomic_path
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.io.variants import read_variants
 
     bins = parse_vaf_bins(vaf_bins)
+    if prefix is not None:
+        for suffix in (".tsv", ".variants.tsv", ".json"):
+            check_output_path(f"{prefix}{suffix}", what="-o/--output")
     reference = None
     if ref_path is not None:
         from onco_genomics.io.reference import Reference
@@ -94,7 +97,8 @@ def evaluate(truth_path: str, calls_path: str, ref_path: str | None, bed_path: s
             p, sep="\t", index=False, na_rep="NA"),
         Path(f"{prefix}.json"): lambda p: p.write_text(json.dumps(report, indent=2) + "\n"),
     }
-    for path, write in outputs.items():
-        with atomic_path(path) as tmp:
-            write(tmp)
+    with atomic_outputs() as files:  # all three or none
+        for path, write in outputs.items():
+            write(files.file(path))
+    for path in outputs:
         log.info("wrote %s", path)

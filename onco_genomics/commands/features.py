@@ -30,12 +30,15 @@ def features(inputs: tuple[Path, ...], output: Path, reference: Path | None, gen
              all_filters: bool) -> None:
     """Per-sample TMB, gene mutation status, SBS96 fractions, signature exposures and
     1 Mb mutation density from INPUTS (VCF/BCF/MAF)."""
+    from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import write_table
     from onco_genomics.omics.mutation_features import (
         FeatureOptions,
         mutation_features,
         read_gene_intervals,
     )
+
+    check_output_path(output, what="-o/--output")
 
     options = FeatureOptions(territory_mb=territory_mb,
                              genes=read_gene_intervals(genes) if genes else (),

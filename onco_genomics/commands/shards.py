@@ -37,6 +37,7 @@ def shards(ref_path: str, bed_path: str | None, n: int, out_dir: str) -> None:
     --bed shard_K.bed` on each and gather with `oncogen merge`.
     """
     from onco_genomics.caller.shards import make_shards
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.io.bed import read_bed, write_bed
     from onco_genomics.io.reference import Reference
 
@@ -49,11 +50,13 @@ def shards(ref_path: str, bed_path: str | None, n: int, out_dir: str) -> None:
             f"{folder} holds shard BEDs of another run ({', '.join(stale[:3])}"
             f"{', ...' if len(stale) > 3 else ''}); expected an empty folder or one with "
             f"only shard_001..{n} files: remove them or choose another --out-dir")
+    check_output_path(folder, folder=True, what="-o/--out-dir")
     regions = read_bed(bed_path) if bed_path is not None else None
     plan = make_shards(Reference(ref_path), regions=regions, n=n)
-    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_outputs() as files:  # every shard BED or none
+        for name, intervals in zip(names, plan, strict=True):
+            write_bed(files.file(folder / name), intervals)
     for name, intervals in zip(names, plan, strict=True):
-        write_bed(folder / name, intervals)
         bases = sum(len(region) for region in intervals)
         click.echo(f"{folder / name}\t{len(intervals)} intervals\t{bases} bases")
 

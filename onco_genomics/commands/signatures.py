@@ -71,6 +71,7 @@ def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
         plot: Path | None) -> None:
     """Fit reference signatures to every sample of CATALOG (SigProfiler layout)."""
     from onco_genomics.errors import OptionsError
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.spectrum.fit import FitOptions, fit_catalog
     from onco_genomics.spectrum.matrix_files import read_catalog, write_matrix
 
@@ -86,16 +87,23 @@ def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
                          cohort_fraction=cohort_fraction,
                          cohort_min_samples=cohort_min_samples,
                          private_deviance=private_deviance)
+    for path in (output, _side_file(output, "samples"), _side_file(output, "matrix")):
+        check_output_path(path, what="-o/--output")
+    if plot is not None:
+        check_output_path(plot, what="--plot")
     result = fit_catalog(read_catalog(catalog), reference, options=options,
                          exclude=exclude, opportunity=opportunity, genome_build=genome_build)
-    write_matrix(result.exposure_table().set_index("sample"), output, index_name="sample")
-    write_matrix(result.sample_table(), _side_file(output, "samples"), index_name="sample")
-    write_matrix(result.exposures.T, _side_file(output, "matrix"), index_name="Samples",
-                 float_format="%.3f")
-    if plot is not None:
-        from onco_genomics.spectrum.plots import plot_exposures
+    with atomic_outputs() as files:  # all the tables (and the plot) or none
+        write_matrix(result.exposure_table().set_index("sample"), files.file(output),
+                     index_name="sample")
+        write_matrix(result.sample_table(), files.file(_side_file(output, "samples")),
+                     index_name="sample")
+        write_matrix(result.exposures.T, files.file(_side_file(output, "matrix")),
+                     index_name="Samples", float_format="%.3f")
+        if plot is not None:
+            from onco_genomics.spectrum.plots import plot_exposures
 
-        plot_exposures(result.exposures, plot)
+            plot_exposures(result.exposures, files.file(plot))
     table = result.sample_table()
     click.echo(f"{output}: {len(table)} samples, mean cosine {table['cosine'].mean():.4f}, "
                f"mean signatures {table['n_signatures'].mean():.2f}", err=True)
@@ -124,27 +132,33 @@ def fit(catalog: Path, reference: str, output: Path, min_improvement: float,
 def extract(catalog: Path, output: Path, k_range: str, restarts: int, max_iter: int, seed: int,
             min_stability: float, reference: str | None, plot: Path | None) -> None:
     """Extract signatures de novo from CATALOG with NMF (KL), choosing k by stability."""
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.spectrum.extract import ExtractOptions, extract_catalog, parse_k_range
     from onco_genomics.spectrum.matrix_files import read_catalog, write_matrix
 
+    check_output_path(output, folder=True, what="-o/--output")
+    if plot is not None:
+        check_output_path(plot, what="--plot")
     k_min, k_max = parse_k_range(k_range)
     options = ExtractOptions(k_min=k_min, k_max=k_max, n_restarts=restarts, max_iter=max_iter,
                              seed=seed, min_stability=min_stability)
     mutation_catalog = read_catalog(catalog)
     result = extract_catalog(mutation_catalog, options=options, reference=reference)
     chosen = result.chosen
-    write_matrix(chosen.signatures, output / "signatures.tsv")
-    write_matrix(chosen.exposures.T, output / "exposures.tsv", index_name="Samples",
-                 float_format="%.3f")
-    write_matrix(result.summary(), output / "solutions.tsv", index_name="k")
-    for k, solution in result.solutions.items():
-        write_matrix(solution.signatures, output / f"signatures.k{k}.tsv")
-    if result.matches is not None:
-        write_matrix(result.matches, output / "matches.tsv", index_name="signature")
-    if plot is not None:
-        from onco_genomics.spectrum.plots import plot_signatures
+    with atomic_outputs() as files:  # every table (and the plot) or none
+        write_matrix(chosen.signatures, files.file(output / "signatures.tsv"))
+        write_matrix(chosen.exposures.T, files.file(output / "exposures.tsv"),
+                     index_name="Samples", float_format="%.3f")
+        write_matrix(result.summary(), files.file(output / "solutions.tsv"), index_name="k")
+        for k, solution in result.solutions.items():
+            write_matrix(solution.signatures, files.file(output / f"signatures.k{k}.tsv"))
+        if result.matches is not None:
+            write_matrix(result.matches, files.file(output / "matches.tsv"),
+                         index_name="signature")
+        if plot is not None:
+            from onco_genomics.spectrum.plots import plot_signatures
 
-        plot_signatures(chosen.signatures, mutation_catalog.kind, plot)
+            plot_signatures(chosen.signatures, mutation_catalog.kind, files.file(plot))
     click.echo(f"{output}: chose k={result.chosen_k} (mean stability "
                f"{chosen.mean_stability:.3f}, mean cosine {chosen.cosine.mean():.4f})",
                err=True)

@@ -50,17 +50,32 @@ def spectrum(inputs: tuple[Path, ...], reference: Path, output: Path, contexts: 
     tumour/normal VCF (a sample named NORMAL, or ##normal_sample/##tumor_sample) gives one
     column, the tumour; MAF rows go to their Tumor_Sample_Barcode.
     """
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.spectrum.catalog import CatalogOptions, build_catalogs, parse_contexts
+    from onco_genomics.spectrum.contexts import DISPLAY_NAMES
     from onco_genomics.spectrum.matrix_files import write_catalog
 
     options = CatalogOptions(contexts=parse_contexts(contexts), pass_only=not all_filters,
                              min_vaf=min_vaf, min_depth=min_depth,
                              adjacent_snvs=adjacent_snvs)  # type: ignore[arg-type]
+    several = len(options.contexts) > 1
+    for name in (DISPLAY_NAMES[kind] for kind in options.contexts):
+        check_output_path(output_path(output, name, several=several), what="-o/--output")
+        if plot is not None:
+            check_output_path(output_path(plot, name, several=several), what="--plot")
     catalogs = build_catalogs(list(inputs), reference, options=options)
     several = len(catalogs) > 1
+    with atomic_outputs() as files:  # every catalog (and plot) or none
+        for catalog in catalogs.values():
+            write_catalog(catalog, files.file(output_path(output, catalog.name,
+                                                          several=several)))
+            if plot is not None:
+                from onco_genomics.spectrum.plots import plot_catalog
+
+                plot_catalog(catalog, files.file(output_path(plot, catalog.name,
+                                                             several=several)))
     for catalog in catalogs.values():
         target = output_path(output, catalog.name, several=several)
-        write_catalog(catalog, target)
         total = catalog.total
         if len(total) <= 6:
             detail = ", ".join(f"{s}={n:,}" for s, n in total.items())
@@ -69,7 +84,3 @@ def spectrum(inputs: tuple[Path, ...], reference: Path, output: Path, contexts: 
                       f"median {int(total.median()):,}, max {int(total.max()):,}")
         click.echo(f"{target}: {catalog.name}, {len(catalog.samples)} samples ({detail})",
                    err=True)
-        if plot is not None:
-            from onco_genomics.spectrum.plots import plot_catalog
-
-            plot_catalog(catalog, output_path(plot, catalog.name, several=several))

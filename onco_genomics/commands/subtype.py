@@ -33,18 +33,20 @@ def discover(expression: Path, k_range: str, output: Path, resamples: int, n_gen
              orientation: str, seed: int) -> None:
     """Consensus NMF clustering of EXPRESSION (samples x genes, log scale); k chosen by
     cophenetic correlation and silhouette."""
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.io.tables import read_table, write_table
     from onco_genomics.omics.subtype import discover_subtypes, parse_k_range, plot_consensus
 
+    check_output_path(output, folder=True, what="-o/--output")
     ks = parse_k_range(k_range)
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
                        nan_policy="impute-median", duplicates="mean")
     result = discover_subtypes(table, k_values=ks, n_resamples=resamples, n_genes=n_genes,
                                seed=seed)
-    output.mkdir(parents=True, exist_ok=True)
-    write_table(result.assignments.to_frame(), output / "assignments.tsv")
-    write_table(result.scores, output / "k_scores.tsv")
-    plot_consensus(result, output / "consensus_heatmap.png")
+    with atomic_outputs() as files:  # all three or none
+        write_table(result.assignments.to_frame(), files.file(output / "assignments.tsv"))
+        write_table(result.scores, files.file(output / "k_scores.tsv"))
+        plot_consensus(result, files.file(output / "consensus_heatmap.png"))
     click.echo(f"{output}: k={result.best_k}; "
                + ", ".join(f"{k}: {n}" for k, n in result.assignments.value_counts()
                            .sort_index().items()), err=True)
@@ -57,9 +59,11 @@ def discover(expression: Path, k_range: str, output: Path, resamples: int, n_gen
 @orientation_option("EXPRESSION", "the model's gene names")
 def predict(expression: Path, model: str, output: Path, orientation: str) -> None:
     """Assign the subtype of each sample in EXPRESSION with a trained subtype classifier."""
+    from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table, write_table
     from onco_genomics.omics.cup import load_classifier, predict_tumour_type
 
+    check_output_path(output, what="-o/--output")
     pipeline = load_classifier(model, task="subtype")
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
                        nan_policy="drop-features", duplicates="mean",
@@ -87,9 +91,11 @@ def train_subtype(expression: Path, labels: Path, output: Path, model_name: str,
                   min_class_size: int, orientation: str, seed: int) -> None:
     """Train a supervised subtype classifier on EXPRESSION and LABELS (with a CV report)."""
     from onco_genomics.commands.cup import write_training_outputs
+    from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_labels, read_table
     from onco_genomics.omics.cup import TrainingOptions, train_classifier
 
+    check_output_path(output, folder=True, what="-o/--output")
     options = TrainingOptions(model=model_name, task="subtype", input_type=input_type,
                               n_features=n_features or None, cv_splits=cv_splits,
                               min_class_size=min_class_size, seed=seed)

@@ -63,11 +63,13 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
     """
     import pandas as pd
 
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.io.tables import read_table, write_table
     from onco_genomics.omics.model_dir import save_model
     from onco_genomics.omics.survival import prepare_survival_data, train_survival
     from onco_genomics.omics.survival_plots import plot_risk_groups
 
+    check_output_path(output, folder=True, what="-o/--output")
     clinical = _read_clinical(clinical_path, time_column, event_column)
     assert isinstance(clinical, pd.DataFrame)
     features = read_table(features_path, orientation=orientation,  # type: ignore[arg-type]
@@ -85,19 +87,22 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
         params["max_features"] = max_features or None
     trained = train_survival(data, model=model_name, params=params, cv_folds=cv_folds,
                              seed=seed)
-    save_model(trained.model, output, card=trained.card)
-    if pathway:
-        attributions = trained.model.pathway_attributions(
-            data.features.to_numpy(dtype=float))
-        write_table(attributions.set_index("pathway"), output / "pathway_attributions.tsv")
+    with atomic_outputs() as files:  # the model folder with its reports, or nothing
+        folder = files.folder(output)
+        save_model(trained.model, folder, card=trained.card)
+        if pathway:
+            attributions = trained.model.pathway_attributions(
+                data.features.to_numpy(dtype=float))
+            write_table(attributions.set_index("pathway"), folder / "pathway_attributions.tsv")
+        if trained.cv is not None:
+            write_table(trained.cv.table().set_index("fold"), folder / "cv_folds.tsv")
+            oof = pd.DataFrame({"risk_score": trained.cv.oof_risk,
+                                "risk_group": trained.cv.oof_group.astype(str)},
+                               index=pd.Index(data.outcome.sample_ids, name="sample"))
+            write_table(oof, folder / "cv_risk_groups.tsv")
+            plot_risk_groups(trained.cv.groups, folder / "km_risk_groups.png",
+                             title=f"{model_name}: out-of-fold risk groups")
     if trained.cv is not None:
-        write_table(trained.cv.table().set_index("fold"), output / "cv_folds.tsv")
-        oof = pd.DataFrame({"risk_score": trained.cv.oof_risk,
-                            "risk_group": trained.cv.oof_group.astype(str)},
-                           index=pd.Index(data.outcome.sample_ids, name="sample"))
-        write_table(oof, output / "cv_risk_groups.tsv")
-        plot_risk_groups(trained.cv.groups, output / "km_risk_groups.png",
-                         title=f"{model_name}: out-of-fold risk groups")
         click.echo(f"{output}: nested {cv_folds}-fold CV "
                    f"{json.dumps({k: round(v, 3) for k, v in trained.cv.summary().items()})}",
                    err=True)
@@ -123,6 +128,7 @@ def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: 
     """Risk scores, risk groups and survival curves per group for new samples."""
     import pandas as pd
 
+    from onco_genomics.io.atomic import atomic_outputs, check_output_path
     from onco_genomics.io.tables import read_table, write_table
     from onco_genomics.omics.model_dir import load_model
     from onco_genomics.omics.survival import (
@@ -136,6 +142,7 @@ def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: 
         plot_risk_groups,
     )
 
+    check_output_path(output, folder=True, what="-o/--output")
     model = load_model(model_dir, expect_kind="survival/")
     clinical: pd.DataFrame | None = None
     if clinical_path is not None:
@@ -154,18 +161,20 @@ def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: 
         features = features.loc[list(joined.outcome.sample_ids)]
         outcome = joined.outcome
     prediction = predict_survival(model, features, outcome=outcome)
-    output.mkdir(parents=True, exist_ok=True)
-    write_table(prediction.samples.set_index("sample"), output / "risk.tsv")
-    write_table(prediction.curves.set_index("time"), output / "curves.tsv")
-    plot_predicted_curves(prediction.curves, output / "curves.png")
-    if prediction.groups is not None:
-        plot_risk_groups(prediction.groups, output / "km.png", title="observed, by risk group")
-    if n_effects:
-        from onco_genomics.omics.survival import align_features
+    with atomic_outputs() as files:  # every file of the folder or none
+        write_table(prediction.samples.set_index("sample"), files.file(output / "risk.tsv"))
+        write_table(prediction.curves.set_index("time"), files.file(output / "curves.tsv"))
+        plot_predicted_curves(prediction.curves, files.file(output / "curves.png"))
+        if prediction.groups is not None:
+            plot_risk_groups(prediction.groups, files.file(output / "km.png"),
+                             title="observed, by risk group")
+        if n_effects:
+            from onco_genomics.omics.survival import align_features
 
-        aligned = pd.DataFrame(align_features(model, features, model.model_card_["feature_names"]),
-                               index=features.index, columns=model.model_card_["feature_names"])
-        plot_feature_effects(feature_effects(model, aligned, top=n_effects),
-                             output / "feature_effects.png")
+            names = model.model_card_["feature_names"]
+            aligned = pd.DataFrame(align_features(model, features, names),
+                                   index=features.index, columns=names)
+            plot_feature_effects(feature_effects(model, aligned, top=n_effects),
+                                 files.file(output / "feature_effects.png"))
     counts = prediction.samples["risk_group"].value_counts().to_dict()
     click.echo(f"{output}: {len(prediction.samples)} samples, risk groups {counts}", err=True)

@@ -272,3 +272,93 @@ def check_contigs(bam_contigs: Sequence[tuple[str, int]], ref_contigs: Sequence[
         log.warning("%d contig(s) of %s are not in %s and will be ignored: %s", len(only_bam),
                     bam_path, ref_path, ", ".join(only_bam[:5]))
     return shared
+
+
+#: the BAI pseudo-bin whose one chunk spans the reads of a reference
+_BAI_PSEUDO_BIN = 37450
+
+
+def bai_end_offset(index: str | os.PathLike[str]) -> int | None:
+    """The largest file offset a ``.bai`` points to (end of the last read), or None.
+
+    Read from each reference's pseudo-bin, walking the bins without unpacking their chunks,
+    so a whole-genome index takes milliseconds. None for a file that is not a BAI or has
+    no pseudo-bins (old indexers).
+    """
+    import struct
+
+    data = Path(index).read_bytes()
+    if data[:4] != b"BAI\x01":
+        return None
+    try:
+        (n_ref,) = struct.unpack_from("<i", data, 4)
+        at = 8
+        end: int | None = None
+        for _ in range(n_ref):
+            (n_bin,) = struct.unpack_from("<i", data, at)
+            at += 4
+            for _ in range(n_bin):
+                bin_id, n_chunk = struct.unpack_from("<Ii", data, at)
+                at += 8
+                if bin_id == _BAI_PSEUDO_BIN and n_chunk >= 1:
+                    _, ref_end = struct.unpack_from("<QQ", data, at)
+                    end = max(end or 0, ref_end >> 16)
+                at += 16 * n_chunk
+            (n_intv,) = struct.unpack_from("<i", data, at)
+            at += 4 + 8 * n_intv
+    except struct.error:
+        return None
+    return end
+
+
+def check_index_matches(path: str | os.PathLike[str]) -> None:
+    """Refuse a BAM whose ``.bai`` points past the end of the file.
+
+    That happens when the BAM was cut short after it was indexed (an incomplete copy whose
+    end still looks complete) or when the index belongs to another, larger file; reads
+    would otherwise be lost without notice or fail mid-run.
+
+    Raises
+    ------
+    InputFileError
+        The index points past the end of the file.
+    """
+    path = Path(path)
+    if alignment_format(path) != "bam":
+        return
+    index = find_index(path)
+    if index is None or index.suffix != ".bai":
+        return
+    end = bai_end_offset(index)
+    size = path.stat().st_size
+    if end is not None and end > size:
+        raise InputFileError(
+            f"the index {index} points past the end of {path} (offset {end:,} > file size "
+            f"{size:,} bytes): the BAM was cut short after it was indexed (an incomplete copy) "
+            f"or the index belongs to another file. Re-copy the BAM, or if it is complete, "
+            f"re-create the index with `samtools index {path}`")
+
+
+def read_error(paths: Sequence[str | os.PathLike[str]], err: BaseException, *,
+               where: str = "") -> InputFileError:
+    """An :class:`InputFileError` for an htslib failure while reading alignments.
+
+    Names the file when htslib's message does (else every candidate), keeps htslib's text
+    on one line, and gives the fixes: a damaged or truncated file, a stale index, or (for
+    CRAM) a reference other than the one it was written with.
+    """
+    import re
+
+    text = re.sub(r"\[Errno \d+\] ", "", " ".join(str(err).split())) or type(err).__name__
+    if "Closing failed" in text:  # htslib reports a failed block read only when closing
+        text = "a compressed block failed to decompress"
+    named = [Path(p) for p in paths if str(p) in str(err)] or [Path(p) for p in paths]
+    files = " or ".join(str(p) for p in named)
+    crams = [p for p in named if p.exists() and alignment_format(p) == "cram"]
+    hint = (f"; for CRAM, pass with --ref the FASTA {crams[0].name} was written with"
+            if crams else "")
+    return InputFileError(
+        f"reading {files}{' in ' + where if where else ''} failed ({text}): the file is "
+        f"damaged or truncated, or its index belongs to another version of it. Check it with "
+        f"`samtools quickcheck -v {named[0]}`; re-copy or re-create it, or re-index it with "
+        f"`samtools index {named[0]}`{hint}")

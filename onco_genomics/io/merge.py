@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from onco_genomics.errors import ContigMismatchError, InputFileError, OptionsError
+from onco_genomics.io.atomic import check_output_path
 from onco_genomics.io.variants import detect_format, write_bgzip_indexed
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,49 @@ def _check_compatible(first: ShardHeader, other: ShardHeader) -> None:
                 f"differences in {', '.join(differing)}; {fix}")
 
 
+_REF_RE = re.compile(r"^[ACGTNRYSWKMBDHVacgtnryswkmbdhv]+$")
+
+
+def _check_record(path: Path, number: int, line: str,
+                  n_columns: int) -> tuple[str, int, str, str]:
+    """Check one record line against its header; return (CHROM, POS, REF, ALT).
+
+    A merge copies records verbatim, so each one must be a record bcftools accepts: the
+    header's column count (8, or 9 + one per sample), an integer POS, REF bases, an ALT,
+    a numeric or missing QUAL, and no sample with more values than FORMAT has keys.
+    """
+    columns = line.split("\t")
+    where = f"{path}: record {number} ({line[:50]!r}{'...' if len(line) > 50 else ''})"
+    fix = "the shard is damaged or was cut short: rerun that shard"
+    if len(columns) != n_columns:
+        raise InputFileError(f"{where}: expected {n_columns} tab-separated columns as in its "
+                             f"#CHROM line, found {len(columns)}; {fix}")
+    chrom, pos_text, _, ref, alt, qual = columns[:6]
+    try:
+        pos = int(pos_text)
+    except ValueError:
+        pos = -1
+    if pos < 0 or not chrom:
+        raise InputFileError(f"{where}: expected a contig name and an integer POS, found "
+                             f"{chrom!r} {pos_text!r}; {fix}")
+    if not _REF_RE.match(ref) or not alt:
+        raise InputFileError(f"{where}: expected REF bases (A, C, G, T, N) and an ALT, found "
+                             f"REF {ref!r} ALT {alt!r}; {fix}")
+    if qual != ".":
+        try:
+            float(qual)
+        except ValueError:
+            raise InputFileError(f"{where}: QUAL {qual!r} is neither a number nor '.'; "
+                                 f"{fix}") from None
+    if n_columns > 8:
+        n_keys = len(columns[8].split(":"))
+        for sample in columns[9:]:
+            if len(sample.split(":")) > n_keys:
+                raise InputFileError(f"{where}: a sample column has more values than FORMAT "
+                                     f"{columns[8]!r} has keys; {fix}")
+    return chrom, pos, ref, alt
+
+
 def merge_vcfs(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[str]) -> Path:
     """Concatenate shard VCFs into one sorted, de-duplicated, bgzipped and indexed VCF.
 
@@ -180,6 +224,7 @@ def merge_vcfs(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[s
     if not target.name.endswith(".vcf.gz"):
         raise OptionsError(f"merge writes bgzipped VCF: expected an output name ending in "
                            f".vcf.gz, found {target.name!r}")
+    check_output_path(target, what="-o/--output")
     inputs = [Path(p) for p in paths]
     resolved = [p.resolve() for p in inputs]
     if len(set(resolved)) != len(resolved):
@@ -200,16 +245,10 @@ def merge_vcfs(paths: Sequence[str | os.PathLike[str]], out: str | os.PathLike[s
             if fid not in filters:
                 filters[fid] = line
                 extra_filters.append(line)
-        for line in lines:
-            columns = line.split("\t", 5)
-            if len(columns) < 5:
-                raise InputFileError(f"{path}: expected at least 8 tab-separated columns, "
-                                     f"found {line[:60]!r}")
-            try:
-                pos = int(columns[1])
-            except ValueError as err:
-                raise InputFileError(f"{path}: POS {columns[1]!r} is not an integer") from err
-            keyed.append((columns[0], pos, columns[3], columns[4], line))
+        n_columns = 8 + (1 + len(header.samples) if header.samples else 0)
+        for number, line in enumerate(lines, start=1):
+            chrom, pos, ref, alt = _check_record(path, number, line, n_columns)
+            keyed.append((chrom, pos, ref, alt, line))
         log.debug("%s: %d records", path, len(lines))
 
     rank = {name: i for i, (name, _) in enumerate(first.contigs)}

@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -38,6 +37,7 @@ from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from onco_genomics import __version__
 from onco_genomics.errors import ModelError
+from onco_genomics.io.atomic import make_temp_folder, replace_folder
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +187,7 @@ def save_model(model: Any, directory: str | os.PathLike[str], *,
         raise ModelError("model card needs 'classes' (classifiers) or 'targets' (regressors)")
     if target.exists() and not overwrite:
         raise ModelError(f"{target} exists; choose another directory or allow overwriting")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp = make_temp_folder(target)  # umask permissions: shared model folders stay readable
     payload: dict[str, Any]
     try:
         if _is_pipeline(model):
@@ -213,14 +212,7 @@ def save_model(model: Any, directory: str | os.PathLike[str], *,
             "card": _jsonable(full_card),
         }
         (tmp / MODEL_FILE).write_text(json.dumps(document, indent=1) + "\n")
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        replace_folder(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

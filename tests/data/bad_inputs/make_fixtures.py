@@ -1,0 +1,113 @@
+"""Re-create the bad-input fixtures of this folder (small files, one per bad input).
+
+    PYTHONPATH=. python tests/data/bad_inputs/make_fixtures.py
+
+Each file is named after what it breaks; README.md lists them. The damaged BAMs are cut
+or corrupted copies of tests/data/caller/pair/normal.bam (simulated from GRCh37 chr20,
+see tests/data/caller/README.md).
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).parent
+DATA = HERE.parent
+PAIR = DATA / "caller" / "pair"
+
+SHARD_HEADER = """##fileformat=VCFv4.2
+##FILTER=<ID=PASS,Description="All filters passed">
+##FILTER=<ID=LowQual,Description="Low quality">
+##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description="Somatic call">
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fraction">
+##contig=<ID=20,length=1000>
+#CHROM	POS	ID	REF	ALT	QUAL	FILTER	INFO	FORMAT	NORMAL	TUMOR
+"""
+GOOD = "20\t10\t.\tA\tG\t50\tPASS\tSOMATIC\tGT:AF\t0/0:0\t0/1:0.3\n"
+
+#: merge shards, each with one bad record after a good one
+SHARDS = {
+    "shard_good.vcf": GOOD,
+    "shard_cut_to_5_columns.vcf": GOOD + "20\t500\t.\tC\tT\n",
+    "shard_missing_sample_columns.vcf": GOOD + "20\t500\t.\tC\tT\t50\tPASS\tSOMATIC\n",
+    "shard_extra_column.vcf": GOOD + "20\t500\t.\tC\tT\t50\tPASS\tSOMATIC\tGT:AF\t0/0:0\t"
+                              "0/1:0.3\t0/1:0.2\n",
+    "shard_non_integer_pos.vcf": GOOD + "20\tfive\t.\tC\tT\t50\tPASS\tSOMATIC\tGT:AF\t0/0:0\t"
+                                "0/1:0.3\n",
+    "shard_bad_ref.vcf": GOOD + "20\t500\t.\t-\tT\t50\tPASS\tSOMATIC\tGT:AF\t0/0:0\t0/1:0.3\n",
+    "shard_bad_qual.vcf": GOOD + "20\t500\t.\tC\tT\thigh\tPASS\tSOMATIC\tGT:AF\t0/0:0\t"
+                          "0/1:0.3\n",
+    "shard_more_sample_values_than_format.vcf": GOOD + "20\t500\t.\tC\tT\t50\tPASS\tSOMATIC\t"
+                                                "GT:AF\t0/0:0:9\t0/1:0.3\n",
+}
+
+
+def write_shards() -> None:
+    for name, records in SHARDS.items():
+        (HERE / name).write_text(SHARD_HEADER + records)
+
+
+def _bgzf_blocks(data: bytes) -> list[tuple[int, int]]:
+    """(offset, size) of each BGZF block."""
+    blocks = []
+    offset = 0
+    while offset < len(data):
+        # BSIZE is the 2-byte field of the BC extra subfield at byte 16
+        bsize = struct.unpack_from("<H", data, offset + 16)[0] + 1
+        blocks.append((offset, bsize))
+        offset += bsize
+    return blocks
+
+
+#: the region the small BAMs cover (1-based, inclusive)
+SMALL_REGION = "chr20_15M:1-6000"
+
+
+def _slice(source: Path, target: Path) -> None:
+    subprocess.run(["samtools", "view", "-b", "-o", str(target), str(source), SMALL_REGION],
+                   check=True)
+    subprocess.run(["samtools", "index", str(target)], check=True)
+
+
+def write_damaged_bams() -> None:
+    """Small tumor/normal slices, and damaged copies of the normal."""
+    _slice(PAIR / "tumor.bam", HERE / "small_tumor.bam")
+    _slice(PAIR / "normal.bam", HERE / "small_normal.bam")
+    normal = (HERE / "small_normal.bam").read_bytes()
+    blocks = _bgzf_blocks(normal)
+    # a corrupt block among the reads: bytes of its deflate payload flipped (EOF intact)
+    offset, size = blocks[len(blocks) // 2]
+    corrupt = bytearray(normal)
+    for i in range(offset + 40, offset + min(size - 10, 240)):
+        corrupt[i] ^= 0x5A
+    (HERE / "corrupt_block.bam").write_bytes(bytes(corrupt))
+    shutil.copy(HERE / "small_normal.bam.bai", HERE / "corrupt_block.bam.bai")
+    # cut among the reads, then given a fresh EOF marker (so the end looks complete)
+    eof = normal[-28:]
+    (HERE / "truncated_reads.bam").write_bytes(normal[:offset] + eof)
+    shutil.copy(HERE / "small_normal.bam.bai", HERE / "truncated_reads.bam.bai")
+    # the index of another BAM (the whole tumor's), copied beside the normal slice
+    shutil.copy(HERE / "small_normal.bam", HERE / "stale_index.bam")
+    shutil.copy(PAIR / "tumor.bam.bai", HERE / "stale_index.bam.bai")
+    # a header-only BAM (no reads) with the tumor's header and read group
+    header = subprocess.run(["samtools", "view", "-H", str(PAIR / "tumor.bam")],
+                            capture_output=True, text=True, check=True).stdout
+    subprocess.run(["samtools", "view", "-b", "-o", str(HERE / "header_only_tumor.bam"), "-"],
+                   input=header, text=True, check=True)
+    subprocess.run(["samtools", "index", str(HERE / "header_only_tumor.bam")], check=True)
+
+
+def main() -> None:
+    write_shards()
+    write_damaged_bams()
+    with gzip.open(HERE / "not_really.vcf.gz", "wt") as handle:
+        handle.write("this is not a VCF\n")
+
+
+if __name__ == "__main__":
+    main()
