@@ -54,7 +54,7 @@ _API: dict[str, str] = {
     "SimulationResult": "onco_genomics.simulate.pair",
     "VafSpec": "onco_genomics.simulate.options",
     "load_mutations": "onco_genomics.simulate.mutations",
-    # drug response and survival (engineer "omics-2")
+    # drug response and survival
     "prepare_survival_data": "onco_genomics.omics.survival",
     "train_survival": "onco_genomics.omics.survival",
     "predict_survival": "onco_genomics.omics.survival",
@@ -63,7 +63,7 @@ _API: dict[str, str] = {
     "predict_drug_response": "onco_genomics.omics.drug_response",
     "load_gdsc_v17": "onco_genomics.datasets.drug",
     "load_reactome": "onco_genomics.datasets.pathways",
-    # mutation spectra and signatures (engineer "spectrum")
+    # mutation spectra and signatures
     "MutationCatalog": "onco_genomics.spectrum.catalog",
     "CatalogOptions": "onco_genomics.spectrum.catalog",
     "build_catalogs": "onco_genomics.spectrum.catalog",

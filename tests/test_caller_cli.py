@@ -4,7 +4,7 @@ Two held-out pairs, neither in the model's training regions:
 
 * tests/data/caller/pair: 40 kb of chr20 (15,000,001-15,040,000) at 50x/25x with 43
   somatic SNVs/indels at VAF 2.5-50 % (see test_caller_calling.py for the command);
-* example_data/ (engineer "simulate"): 20:10,000,001-10,200,000 at 60x/30x with 40 somatic
+* example_data/: 20:10,000,001-10,200,000 at 60x/30x with 40 somatic
   variants at VAF 5-50 %.
 
 Thresholds are set below the measured values (fixture: recall 0.93, precision 0.98;

@@ -17,7 +17,6 @@ the exact commands a cluster would run are the ones tested.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -42,9 +41,6 @@ DATA = Path(__file__).parent / "data" / "evaluate"
 EXAMPLE = ROOT / "example_data"
 EXAMPLE_PAIR = EXAMPLE / "pair"  # example_data/make_example_data.sh: oncogen simulate output
 EXAMPLE_FASTA = EXAMPLE / "chr20_slice.fa"
-HAS_CALL = importlib.util.find_spec("onco_genomics.commands.call") is not None
-SHIPPED_MODEL = ROOT / "onco_genomics" / "data" / "models" / "caller_default" / "model.json"
-CHR20 = Path("/usr/share/doc/vt/examples/ref/20.fa.gz")  # Debian vt-examples (MIT)
 
 
 # ----------------------------------------------------------------------------- renderer
@@ -460,41 +456,16 @@ def test_call_script_renders_the_documented_command(processes: dict[str, Process
 
 
 def _pair(tmp_path: Path) -> tuple[Path, Path | None, Path]:
-    """(FASTA, BED or None, folder with tumor/normal BAMs): example_data/, else simulated."""
-    if (EXAMPLE_PAIR / "tumor.bam").exists():
-        # the first 80 kb of the example's confident regions keep the test short
-        from onco_genomics.io.bed import write_bed
-        from onco_genomics.regions import Region
+    """(FASTA, BED, folder with tumor/normal BAMs) of the bundled example pair."""
+    # the first 80 kb of the example's confident regions keep the test short
+    from onco_genomics.io.bed import write_bed
+    from onco_genomics.regions import Region
 
-        targets = [Region(r.chrom, r.start, min(r.end, 80_000))
-                   for r in read_bed(EXAMPLE_PAIR / "confident.bed") if r.start < 80_000]
-        return EXAMPLE_FASTA, write_bed(tmp_path / "targets.bed", targets), EXAMPLE_PAIR
-    import pysam
-    from click.testing import CliRunner
-
-    from onco_genomics.cli import cli
-
-    fasta = tmp_path / "slice.fa"
-    with pysam.FastaFile(str(CHR20)) as chr20:
-        seq = chr20.fetch("20", 10_000_000, 10_030_000)
-    fasta.write_text(">20s\n" + "\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)) + "\n")
-    pysam.faidx(str(fasta))
-    out = tmp_path / "sim"
-    result = CliRunner().invoke(cli, ["-q", "simulate", "--ref", str(fasta), "--region",
-                                      "20s:1-30000", "--out-dir", str(out), "--seed", "7",
-                                      "--tumor-depth", "40", "--normal-depth", "25",
-                                      "--snv-rate", "n=12", "--indel-rate", "n=4"])
-    assert result.exit_code == 0, result.output
-    return fasta, out / "confident.bed", out
+    targets = [Region(r.chrom, r.start, min(r.end, 80_000))
+               for r in read_bed(EXAMPLE_PAIR / "confident.bed") if r.start < 80_000]
+    return EXAMPLE_FASTA, write_bed(tmp_path / "targets.bed", targets), EXAMPLE_PAIR
 
 
-@pytest.mark.skipif(not HAS_CALL, reason="`oncogen call` (onco_genomics.commands.call, engineer "
-                    "caller) is not in the tree yet")
-@pytest.mark.skipif(not SHIPPED_MODEL.exists(), reason="no shipped caller model yet "
-                    f"({SHIPPED_MODEL.relative_to(ROOT)}, engineer caller)")
-@pytest.mark.skipif(not (EXAMPLE_PAIR / "tumor.bam").exists() and not CHR20.exists(),
-                    reason="neither example_data/pair/tumor.bam nor Debian vt-examples chr20 to "
-                    "simulate a pair from")
 @pytest.mark.slow
 def test_scatter_call_gather(processes: dict[str, Process], tmp_path: Path) -> None:
     """The three rendered scripts in workflow order: shards -> call per shard -> merge.
@@ -543,8 +514,6 @@ def test_scatter_call_gather(processes: dict[str, Process], tmp_path: Path) -> N
         {(v.chrom, v.pos, v.ref, v.alt) for v in per_shard})
 
 
-@pytest.mark.skipif(not (EXAMPLE_PAIR / "tumor.bam").exists(),
-                    reason="example_data/pair/ (engineer simulate) has no tumor.bam yet")
 def test_test_profile_points_at_example_data() -> None:
     """`-profile test` (launched from the repository root) names files that exist."""
     import csv

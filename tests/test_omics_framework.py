@@ -97,9 +97,16 @@ def test_train_module_learns_and_restores_best_state() -> None:
         return net, result
 
     net, result = run(1)
-    assert result.best_epoch <= result.epochs_run <= 60
+    assert result.best_epoch < result.epochs_run <= 60  # trained past its best epoch
     best = result.validation_loss[result.best_epoch - 1]
-    assert best <= min(result.validation_loss) + 1e-4  # the restored state is the best one
+    assert best <= min(result.validation_loss) + 1e-4
+    # the weights returned are those of the best epoch, not of the last one
+    val = result.validation_indices
+    with torch.no_grad():
+        returned = float(torch.nn.CrossEntropyLoss()(net(torch.as_tensor(X[val])),
+                                                     torch.as_tensor(y[val])))
+    assert abs(best - result.validation_loss[-1]) > 1e-5  # so the two can be told apart
+    assert returned == pytest.approx(best, abs=1e-6)
     accuracy = (net(torch.as_tensor(X)).argmax(1).numpy() == y).mean()
     assert accuracy > 0.9
     _, result2 = run(1)

@@ -87,7 +87,9 @@ def test_prepare_warns_about_unmatched_samples(caplog: pytest.LogCaptureFixture)
     clinical.loc["extra"] = [5.0, 1]
     joined = prepare_survival_data(data.features.iloc[:-3], clinical)
     assert len(joined.outcome) == 37
-    assert "3 an outcome but no features" in caplog.text or "4 an outcome" in caplog.text
+    # 37 samples have both; the 3 dropped from the features and "extra" only an outcome
+    assert "0 samples have features but no outcome and 4 an outcome but no features" in \
+        caplog.text
 
 
 def test_prepare_rejects_nan_features_and_missing_columns() -> None:
@@ -228,10 +230,11 @@ def test_nested_cv_and_prediction_on_gse7390() -> None:
     assert data.features.shape == (198, 76) and data.outcome.n_events == 51
     trained = train_survival(data, model="coxnet", cv_folds=3, params={"max_features": 30})
     summary = trained.cv.summary() if trained.cv else {}
-    assert len(trained.cv.folds) == 3 if trained.cv else False
+    assert trained.cv is not None and len(trained.cv.folds) == 3
     assert 0.55 < summary["harrell_c_mean"] < 0.85
     assert 0.0 < summary["integrated_brier_mean"] < 0.25
-    assert 0.0 <= summary["logrank_p_oof_groups"] <= 1.0
+    # out-of-fold risk groups separate on this prognostic set (p about 3e-4 when written)
+    assert summary["logrank_p_oof_groups"] < 0.01
     assert trained.cv is not None and np.isfinite(trained.cv.oof_risk).all()
     pred = predict_survival(trained.model, data.features.iloc[:, ::-1],
                             feature_names=trained.card["feature_names"], outcome=data.outcome)
