@@ -160,20 +160,16 @@ def _by_identifiers(path: Path, table: pd.DataFrame, ids: Iterable[object], *, w
 def _by_names(table: pd.DataFrame) -> OrientationDecision | None:
     rows = [str(n) for n in table.index]
     cols = [str(n) for n in table.columns]
-    rows_gene, cols_gene = looks_like_genes(rows), looks_like_genes(cols)
-    if rows_gene >= _NAMES_MAJORITY and cols_gene < _NAMES_MINORITY:
-        return OrientationDecision("features-rows", "gene names",
-                                   f"its row names look like genes/probes ({_preview(rows)})")
-    if cols_gene >= _NAMES_MAJORITY and rows_gene < _NAMES_MINORITY:
-        return OrientationDecision("samples-rows", "gene names",
-                                   f"its column names look like genes/probes ({_preview(cols)})")
-    rows_sample, cols_sample = looks_like_samples(rows), looks_like_samples(cols)
-    if rows_sample >= _NAMES_MAJORITY and cols_sample < _NAMES_MINORITY:
-        return OrientationDecision("samples-rows", "sample names",
-                                   f"its row names look like sample ids ({_preview(rows)})")
-    if cols_sample >= _NAMES_MAJORITY and rows_sample < _NAMES_MINORITY:
-        return OrientationDecision("features-rows", "sample names",
-                                   f"its column names look like sample ids ({_preview(cols)})")
+    rules = (("gene names", "genes/probes", looks_like_genes, "features-rows"),
+             ("sample names", "sample ids", looks_like_samples, "samples-rows"))
+    for rule, what, share, when_rows_match in rules:
+        in_rows, in_cols = share(rows), share(cols)
+        if in_rows >= _NAMES_MAJORITY and in_cols < _NAMES_MINORITY:
+            return OrientationDecision(when_rows_match, rule,  # type: ignore[arg-type]
+                                       f"its row names look like {what} ({_preview(rows)})")
+        if in_cols >= _NAMES_MAJORITY and in_rows < _NAMES_MINORITY:
+            return OrientationDecision(_FLIP[when_rows_match], rule,  # type: ignore[arg-type]
+                                       f"its column names look like {what} ({_preview(cols)})")
     return None
 
 
