@@ -26,6 +26,7 @@ from onco_genomics.omics.survival import (
     train_survival,
 )
 from onco_genomics.omics.survival_models import (
+    _ENSEMBLE_COXNET,
     AutoencoderCox,
     CoxnetSurvival,
     DeepSurv,
@@ -58,9 +59,17 @@ def cox_data(n: int = 200, n_features: int = 20, seed: int = 0) -> SurvivalData:
 
 # ---- bad input ------------------------------------------------------------------------------
 
-def test_outcome_rejects_non_positive_times() -> None:
-    with pytest.raises(TableFormatError, match=r"times > 0.*b=0.*c=-2"):
+def test_outcome_rejects_negative_times() -> None:
+    with pytest.raises(TableFormatError, match=r"times >= 0.*1 negative.*c=-2"):
         make_outcome([1.0, 0.0, -2.0], [1, 0, 1], sample_ids=["a", "b", "c"])
+
+
+def test_outcome_accepts_zero_times_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING"):
+        outcome = make_outcome([1.0, 0.0, 2.0, 0.0], [1, 0, 1, 1],
+                               sample_ids=["a", "b", "c", "d"])
+    assert outcome.time.tolist() == [1.0, 0.0, 2.0, 0.0]
+    assert "2 samples" in caplog.text and "time of 0" in caplog.text and "b, d" in caplog.text
 
 
 def test_outcome_rejects_missing_times() -> None:
@@ -150,7 +159,9 @@ def train_test() -> tuple[SurvivalData, SurvivalData]:
 
 
 FAST = {
-    "coxnet": lambda: CoxnetSurvival(max_features=10),
+    # the default variance selection is blind to the outcome: keep all 20 columns so the
+    # 3 true features are in (the others select by the Cox score)
+    "coxnet": lambda: CoxnetSurvival(max_features=None),
     "deepsurv": lambda: DeepSurv(max_features=10, epochs=60, hidden=(16,)),
     "autoencoder-cox": lambda: AutoencoderCox(max_features=10, hidden=16, latent=8, epochs=60),
     "xgboost-cox": lambda: XGBoostCox(max_features=10, n_estimators=60),
@@ -192,7 +203,7 @@ def test_explain_attributes_reproduce_risk(train_test: tuple[SurvivalData, Survi
     train, test = train_test
     X, y = train.features.to_numpy(), train.outcome.to_structured()
     Xt = test.features.to_numpy()
-    coxnet = CoxnetSurvival(max_features=10).fit(X, y)
+    coxnet = CoxnetSurvival(max_features=None).fit(X, y)
     np.testing.assert_allclose(Xt @ coxnet.coef_ + coxnet.intercept_, coxnet.predict(Xt),
                                atol=1e-10)
     assert coxnet.coef_[0] > 0 and coxnet.coef_[1] < 0 and coxnet.coef_[2] > 0
@@ -282,7 +293,8 @@ def test_ensemble_with_weight_one_is_the_coxnet_baseline(
     X, y, Xt = train.features.to_numpy(), train.outcome.to_structured(), test.features.to_numpy()
     with caplog.at_level(logging.WARNING):
         ensemble = EnsembleCox(max_features=10, coxnet_weights=(1.0,)).fit(X, y)
-    coxnet = CoxnetSurvival(max_features=10).fit(X, y)
+    # the ensemble's member is the 0.1.0 Coxnet (Cox-score selection), its benchmarked design
+    coxnet = CoxnetSurvival(max_features=10, **_ENSEMBLE_COXNET).fit(X, y)
     assert ensemble.coxnet_weight_ == 1.0 and len(ensemble.members_) == 1
     # a single weight: no inner CV, so no out-of-fold scale; it stays 1, with a warning
     assert ensemble.risk_scale_ == 1.0 and "no inner CV" in caplog.text
@@ -444,6 +456,51 @@ def test_coxnet_with_a_fixed_penalty_matches_the_path(
         CoxnetSurvival(max_features=10, alpha=0.0).fit(X, y)
 
 
+def test_coxnet_variance_selection_ignores_the_outcome() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 8)) * np.array([1, 5, 1, 4, 1, 3, 1, 1])
+    y = make_outcome(rng.exponential(size=60) + 0.01, rng.random(60) < 0.6,
+                     sample_ids=[f"s{i}" for i in range(60)]).to_structured()
+    model = CoxnetSurvival(max_features=3).fit(X, y)
+    assert model.selected_.tolist() == [1, 3, 5]
+    shuffled = CoxnetSurvival(max_features=3).fit(X, y[rng.permutation(60)])
+    assert shuffled.selected_.tolist() == [1, 3, 5]
+    by_score = CoxnetSurvival(max_features=3, selection="cox-score").fit(X, y)
+    assert by_score.get_params()["selection"] == "cox-score"
+    with pytest.raises(OncogenError, match="unknown feature selection 'random'"):
+        CoxnetSurvival(max_features=3, selection="random").fit(X, y)
+
+
+def test_coxnet_files_from_before_selection_load_as_cox_score(
+        train_test: tuple[SurvivalData, SurvivalData], tmp_path: Path) -> None:
+    train, test = train_test
+    X, y = train.features.to_numpy(), train.outcome.to_structured()
+    model = CoxnetSurvival(max_features=10, selection="cox-score").fit(X, y)
+    card = {"feature_names": list(train.features.columns), "preprocessing": {},
+            "targets": ["risk_score"], "training_data": train.summary(), "metrics": {}}
+    path = save_model(model, tmp_path / "old", card=card)
+    document_path = path / "model.json"
+    document = json.loads(document_path.read_text())
+    del document["payload"]["params"]["selection"]  # what oncogen 0.1.0 wrote
+    document_path.write_text(json.dumps(document))
+    loaded = load_model(path, expect_kind="survival/")
+    assert loaded.get_params()["selection"] == "cox-score"
+    Xt = test.features.to_numpy()
+    np.testing.assert_allclose(loaded.predict(Xt), model.predict(Xt), atol=1e-10)
+
+
+def test_models_train_with_zero_follow_up_times() -> None:
+    data = cox_data(80, 6, seed=4)
+    time = data.outcome.time.copy()
+    time[:3] = 0.0  # an event and censorings at 0 are kept
+    event = data.outcome.event.copy()
+    event[0], event[1] = True, False
+    y = make_outcome(time, event, sample_ids=list(data.outcome.sample_ids)).to_structured()
+    X = data.features.to_numpy()
+    for model in (CoxnetSurvival(max_features=None), XGBoostCox(n_estimators=20)):
+        assert model.fit(X, y).score(X, y) > 0.6
+
+
 def test_ensemble_refuses_bad_options() -> None:
     X = np.zeros((4, 2))
     y = make_outcome(np.ones(4), np.array([1, 0, 1, 0]), sample_ids=list("abcd")).to_structured()
@@ -510,3 +567,15 @@ def test_ensemble_risk_scale_saves_and_loads_and_old_versions_load_unscaled(
     meta.write_text(json.dumps(document))
     with pytest.raises(ModelError, match=r"payload version 3.*Upgrade oncogen"):
         load_model(path, expect_kind="survival/ensemble-cox")
+
+
+def test_survset_sets_keep_zero_times_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("SurvSet", reason="survset (a test extra) ships these data sets")
+    from onco_genomics.datasets.survival import load_survival_dataset
+
+    with caplog.at_level("WARNING"):
+        aml = load_survival_dataset("aml_bull")
+    assert aml.features.shape == (116, 6283) and (aml.outcome.time == 0).sum() == 1
+    assert "follow-up time of 0" in caplog.text
+    nsbcd = load_survival_dataset("nsbcd")
+    assert nsbcd.features.shape == (115, 549) and nsbcd.outcome.n_events == 38

@@ -84,7 +84,7 @@ def test_train_ensemble_survival_and_explain(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("edit", "message"), [
-    (lambda c: c.assign(time=np.r_[0.0, c["time"].to_numpy()[1:]]), "times > 0"),
+    (lambda c: c.assign(time=np.r_[-1.0, c["time"].to_numpy()[1:]]), "times >= 0"),
     (lambda c: c.assign(event=0), "censored"),
     (lambda c: c.rename(columns={"time": "os_months"}), "no column 'time'"),
 ])

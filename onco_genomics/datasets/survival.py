@@ -9,12 +9,18 @@ gse4335    breast cancer                               115        12,795 genes  
 gse3143    breast cancer                               158        8,660 genes   survset
 dlbcl      diffuse large B-cell lymphoma (Rosenwald)   240        7,399 genes   survset
 chop       DLBCL treated with CHOP                     414        3,833 probes  survset
+vdv        breast cancer (van 't Veer 2002)            78         4,705 genes   survset
+aml_bull   AML (Bullinger 2004)                        116        6,283 genes   survset
+dbcd       breast cancer (Dutch, van Houwelingen)      295        4,919 genes   survset
+nsbcd      breast cancer (Norway/Stanford, Sorlie)     115        549 genes     survset
+mcl        mantle cell lymphoma (Rosenwald 2003)       92         574 genes     survset
 =========  =========================================  =========  ============  ==========
 
 Only expression columns are used as features (SurvSet's clinical ``num_age``-style columns and
-factors are left out, so models are compared on omics alone). Samples with a follow-up
-time <= 0 (DLBCL and chop have a few) are dropped with a warning, since a Cox model cannot
-use them; missing expression values are filled with the gene's median, with a warning.
+factors are left out, so models are compared on omics alone). Samples with a missing or
+negative follow-up time are dropped with a warning; times of 0 (chop and aml_bull have a
+few) are kept, with the outcome's warning; missing expression values are filled with the
+gene's median, with a warning.
 
 The SurvSet package ships its tables as pandas pickles; they are read through SurvSet's own
 loader from the installed package (trusted registry data, never a user's file).
@@ -49,6 +55,12 @@ _SURVSET: dict[str, _SurvSetSpec] = {
     "gse3143": _SurvSetSpec("gse3143", "num_HS_", "breast cancer, GSE3143"),
     "dlbcl": _SurvSetSpec("DLBCL", "num_gene_", "DLBCL (Rosenwald 2002)"),
     "chop": _SurvSetSpec("chop", "num_", "DLBCL treated with CHOP"),
+    "vdv": _SurvSetSpec("vdv", "num_", "breast cancer (van 't Veer 2002)"),
+    "aml_bull": _SurvSetSpec("AML_Bull", "num_gene_", "acute myeloid leukaemia (Bullinger 2004)"),
+    "dbcd": _SurvSetSpec("DBCD", "num_gene_",
+                         "breast cancer, Dutch Breast Cancer Data (van Houwelingen 2006)"),
+    "nsbcd": _SurvSetSpec("NSBCD", "num_gene_", "breast cancer, Norway/Stanford (Sorlie 2003)"),
+    "mcl": _SurvSetSpec("MCLcleaned", "num_", "mantle cell lymphoma (Rosenwald 2003)"),
 }
 
 #: every data set name :func:`load_survival_dataset` accepts
@@ -105,9 +117,9 @@ def _load_gse7390() -> SurvivalData:
 
 def _finish(features: pd.DataFrame, time: np.ndarray, event: np.ndarray,
             name: str) -> SurvivalData:
-    keep = np.isfinite(time) & (time > 0)
+    keep = np.isfinite(time) & (time >= 0)
     if not keep.all():
-        log.warning("%s: dropped %d samples with follow-up time <= 0 or missing", name,
+        log.warning("%s: dropped %d samples with a negative or missing follow-up time", name,
                     int((~keep).sum()))
     features = features.loc[keep]
     n_missing = int(features.isna().to_numpy().sum())

@@ -206,7 +206,7 @@ def train_survival(data: SurvivalData, *, model: str = "coxnet",
     final.fit(X, data.outcome.to_structured())
     card = {
         "feature_names": [str(c) for c in data.features.columns],
-        "preprocessing": {"selection": "univariate Cox score, top max_features, in fit",
+        "preprocessing": {"selection": _selection_text(final),
                           "scaling": "standardise selected features (training mean/sd)"},
         "targets": ["risk_score"],
         "risk_groups": list(_group_names(final)),
@@ -216,6 +216,12 @@ def train_survival(data: SurvivalData, *, model: str = "coxnet",
         "params": final.get_params(),
     }
     return TrainedSurvival(final, cv, card)
+
+
+def _selection_text(model: SurvivalEstimator) -> str:
+    method = getattr(model, "selection", "cox-score")
+    what = "variance" if method == "variance" else "univariate Cox score"
+    return f"{what}, top max_features ({model.max_features}), in fit"
 
 
 def _group_names(model: SurvivalEstimator) -> list[str]:

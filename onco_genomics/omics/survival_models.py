@@ -90,6 +90,28 @@ def select_by_cox_score(X: np.ndarray, outcome: SurvivalOutcome,
     return np.arange(X.shape[1])
 
 
+#: how :func:`select_features` ranks columns
+FEATURE_SELECTIONS: tuple[str, ...] = ("variance", "cox-score")
+
+
+def select_features(X: np.ndarray, outcome: SurvivalOutcome, max_features: int | None,
+                    method: str = "cox-score") -> np.ndarray:
+    """Sorted column indices of the ``max_features`` top-ranked columns of ``X``.
+
+    ``method`` "variance" ranks by variance (unsupervised: the outcome is not used, so a
+    penalty chosen afterwards by inner cross-validation is not biased by the selection);
+    "cox-score" by the univariate Cox score statistic (:func:`select_by_cox_score`).
+    """
+    if method == "cox-score":
+        return select_by_cox_score(X, outcome, max_features)
+    if method != "variance":
+        raise OncogenError(f"unknown feature selection {method!r}; expected one of "
+                           f"{', '.join(FEATURE_SELECTIONS)}")
+    if max_features is not None and max_features < X.shape[1]:
+        return np.sort(np.argsort(-X.var(axis=0), kind="stable")[:max_features])
+    return np.arange(X.shape[1])
+
+
 def _as_outcome(y: np.ndarray) -> SurvivalOutcome:
     y = np.asarray(y)
     if y.dtype.names is None or set(y.dtype.names) != {"event", "time"}:
@@ -121,7 +143,8 @@ class SurvivalEstimator(BaseEstimator):
             raise OncogenError("expected finite feature values, found NaN or infinity; "
                                "impute missing values before training")
         self.n_features_in_ = X.shape[1]
-        self.selected_ = select_by_cox_score(X, outcome, self.max_features)
+        self.selected_ = select_features(X, outcome, self.max_features,
+                                         getattr(self, "selection", "cox-score"))
         Xsel = X[:, self.selected_]
         self.mean_ = Xsel.mean(axis=0)
         scale = Xsel.std(axis=0)
@@ -211,16 +234,31 @@ def _group_labels(codes: np.ndarray, n_groups: int) -> np.ndarray:
 class CoxnetSurvival(SurvivalEstimator):
     """Elastic-net penalised Cox model (scikit-survival's Coxnet), alpha by inner CV.
 
+    The defaults are the textbook recipe: the 1,000 most variable features of the training
+    data, standardised, ``l1_ratio`` 0.5, scikit-survival's default path (100 penalties down
+    to ``alpha_min_ratio="auto"``) and the penalty with the best mean Harrell's C over an
+    inner 5-fold CV. In oncogen 0.1.0 the features were the 2,000 with the largest
+    univariate Cox score, chosen once on the whole training data *before* the inner CV:
+    that CV then scored penalties on features already picked for their association with the
+    outcome, so it favoured weak penalties and the model overfit on small sets (see
+    docs/benchmarks/survival.md). ``selection="cox-score"`` keeps that behaviour.
+
     Parameters
     ----------
     l1_ratio
         Elastic-net mixing (1 = lasso).
     n_alphas
         Length of the regularisation path.
+    alpha_min_ratio
+        Smallest penalty of the path as a fraction of the largest ("auto": scikit-survival's
+        rule, 1e-4 with more samples than features, else 0.01).
     inner_folds
         Folds of the inner cross-validation that picks alpha (Harrell's C).
     max_features
-        Keep this many features by univariate Cox score before fitting (None: all).
+        Keep this many features before fitting (None: all).
+    selection
+        How those features are ranked: "variance" (unsupervised) or "cox-score"
+        (univariate Cox score statistic).
     alpha
         A fixed penalty instead of the inner-CV choice (None: choose by inner CV; the
         ensemble's inner folds refit Coxnet with the penalty its full-data fit chose).
@@ -228,8 +266,9 @@ class CoxnetSurvival(SurvivalEstimator):
 
     model_kind: ClassVar[str] = "survival/coxnet"
 
-    def __init__(self, *, l1_ratio: float = 0.5, n_alphas: int = 30, alpha_min_ratio: float = 0.05,
-                 inner_folds: int = 3, max_features: int | None = 2000,
+    def __init__(self, *, l1_ratio: float = 0.5, n_alphas: int = 100,
+                 alpha_min_ratio: float | str = "auto", inner_folds: int = 5,
+                 max_features: int | None = 1000, selection: str = "variance",
                  alpha: float | None = None, n_risk_groups: int = 2,
                  random_state: int = 0) -> None:
         self.l1_ratio = l1_ratio
@@ -238,6 +277,7 @@ class CoxnetSurvival(SurvivalEstimator):
         self.inner_folds = inner_folds
         self.alpha = alpha
         self.max_features = max_features
+        self.selection = selection
         self.n_risk_groups = n_risk_groups
         self.random_state = random_state
 
@@ -301,7 +341,9 @@ class CoxnetSurvival(SurvivalEstimator):
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild a fitted model from :meth:`save_payload`'s metadata."""
-        model = cls(**payload["params"])
+        # files written before ``selection`` existed selected by the Cox score
+        params = {"selection": "cox-score", **payload["params"]}
+        model = cls(**params)
         model._restore_common(payload)
         model.alpha_ = float(payload["alpha"])
         model.coef_selected_ = np.asarray(payload["coef_selected"], dtype=float)
@@ -698,7 +740,10 @@ class XGBoostCox(SurvivalEstimator):
     def _fit_selected(self, Xs: np.ndarray, outcome: SurvivalOutcome) -> None:
         import xgboost as xgb
 
-        label = np.where(outcome.event, outcome.time, -outcome.time)
+        # xgboost reads a negative label as censored and 0 as censored too: an event at
+        # time 0 gets the smallest positive time so that it stays an event
+        event_time = np.where(outcome.time > 0, outcome.time, np.finfo(float).tiny)
+        label = np.where(outcome.event, event_time, -outcome.time)
         # trees are fitted on the full (unscaled) feature space so booster_ explains inputs
         X_full = np.zeros((Xs.shape[0], self.n_features_in_), dtype=np.float32)
         X_full[:, self.selected_] = Xs * self.scale_ + self.mean_
@@ -748,6 +793,11 @@ class XGBoostCox(SurvivalEstimator):
 ENSEMBLE_PAYLOAD_VERSION = 2
 
 #: partners the ensemble can blend with Coxnet
+#: the ensemble's Coxnet member: the pre-0.2 Coxnet settings its design was benchmarked with
+#: (the ensemble selects features by the Cox score itself and its members must match)
+_ENSEMBLE_COXNET: dict[str, Any] = {"selection": "cox-score", "n_alphas": 30,
+                                    "alpha_min_ratio": 0.05, "inner_folds": 3}
+
 ENSEMBLE_PARTNERS: dict[str, type[SurvivalEstimator]] = {
     "xgboost-cox": XGBoostCox,
     "deepsurv": DeepSurv,
@@ -866,7 +916,7 @@ class EnsembleCox(SurvivalEstimator):
         partner = ENSEMBLE_PARTNERS[self.partner](**common)
         if self.partner_params:
             partner.set_params(**self.partner_params)
-        return CoxnetSurvival(**common, alpha=alpha), partner
+        return CoxnetSurvival(**common, **_ENSEMBLE_COXNET, alpha=alpha), partner
 
     @staticmethod
     def _spread(risk: np.ndarray) -> float:

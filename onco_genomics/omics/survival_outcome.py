@@ -1,7 +1,7 @@
 """Right-censored survival outcomes: the typed target of every survival model.
 
 A :class:`SurvivalOutcome` holds one follow-up time and one event flag per sample, checked
-once (positive finite times, at least one event, matching sample ids), and converts to the
+once (finite times >= 0, at least one event, matching sample ids), and converts to the
 structured array scikit-survival's estimators and metrics expect.
 """
 
@@ -29,7 +29,8 @@ class SurvivalOutcome:
     Attributes
     ----------
     time
-        Follow-up time, 1-D float array, every value finite and > 0 (any unit, used consistently).
+        Follow-up time, 1-D float array, every value finite and >= 0 (any unit, used
+        consistently).
     event
         1-D bool array; True where the event (death, relapse) was observed, False if censored.
     sample_ids
@@ -86,7 +87,9 @@ def make_outcome(time: Sequence[float] | np.ndarray, event: Sequence[object] | n
     Parameters
     ----------
     time
-        Follow-up times; must be finite and strictly positive.
+        Follow-up times; must be finite and not negative. Times of 0 are accepted with a
+        warning, as R's survival and scikit-survival accept them (a sample censored at 0
+        adds nothing to a Cox likelihood; an event at 0 counts before every other).
     event
         Event indicators: 1/0, True/False, or the strings ``"1"``/``"0"``, ``"dead"``/``"alive"``,
         ``"true"``/``"false"``, ``"yes"``/``"no"`` (case-insensitive).
@@ -98,7 +101,7 @@ def make_outcome(time: Sequence[float] | np.ndarray, event: Sequence[object] | n
     Raises
     ------
     OncogenError
-        Missing, non-numeric, zero or negative times; unreadable events; no event at all.
+        Missing, non-numeric, negative or infinite times; unreadable events; no event at all.
     """
     time_s = pd.to_numeric(pd.Series(np.asarray(time, dtype=object)), errors="coerce")
     ids = (tuple(str(s) for s in sample_ids) if sample_ids is not None
@@ -111,13 +114,20 @@ def make_outcome(time: Sequence[float] | np.ndarray, event: Sequence[object] | n
             f"{int(bad.sum())} missing or non-numeric (e.g. {examples}); fill them in or drop "
             "those samples")
     time_arr = time_s.to_numpy(dtype=float)
-    nonpos = ~np.isfinite(time_arr) | (time_arr <= 0)
-    if nonpos.any():
-        examples = ", ".join(f"{ids[i]}={time_arr[i]:g}" for i in np.flatnonzero(nonpos)[:5])
+    negative = ~np.isfinite(time_arr) | (time_arr < 0)
+    if negative.any():
+        examples = ", ".join(f"{ids[i]}={time_arr[i]:g}" for i in np.flatnonzero(negative)[:5])
         raise TableFormatError(
-            f"expected follow-up times > 0 in {source}, found {int(nonpos.sum())} zero, "
-            f"negative or infinite (e.g. {examples}); a time of 0 usually means the sample "
-            "was lost at baseline: drop it, or add the time to the first visit")
+            f"expected follow-up times >= 0 in {source}, found {int(negative.sum())} negative "
+            f"or infinite (e.g. {examples}); check the time column (a date difference the "
+            "wrong way round?) or drop those samples")
+    zero = time_arr == 0
+    if zero.any():
+        examples = ", ".join(ids[i] for i in np.flatnonzero(zero)[:5])
+        log.warning("%d samples in %s have a follow-up time of 0 (e.g. %s); they are kept "
+                    "(a sample censored at 0 adds nothing to a Cox model), but a time of 0 "
+                    "often means lost at baseline or a missing value coded as 0",
+                    int(zero.sum()), source, examples)
     event_arr = _parse_events(event, ids, source)
     if not event_arr.any():
         raise OncogenError(
