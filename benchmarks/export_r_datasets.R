@@ -26,6 +26,9 @@ cls <- as.character(unlist(k[1, -(1:2)]))
 clean <- function(x) trimws(gsub("[\"\\\\]", "", as.character(x)))
 genes <- data.frame(feature = clean(k[-1, 1]), description = clean(k[-1, 2]),
                     stringsAsFactors = FALSE)
+# 14 rows have no id (NA); every other row i is "GENE<i>", so these get their row's name
+unnamed <- is.na(k[-1, 1]) | genes$feature %in% c("", "NA")
+genes$feature[unnamed] <- paste0("GENE", which(unnamed))
 vals <- k[-1, -(1:2)]
 m <- matrix(suppressWarnings(as.numeric(as.matrix(vals))), nrow = nrow(vals))
 samples <- colnames(k)[-(1:2)]

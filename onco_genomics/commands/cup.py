@@ -39,7 +39,7 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
     check_output_path(output, what="-o/--output")
     pipeline = load_classifier(model, task="cup")
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="drop-features", duplicates="mean",
+                       nan_policy="keep", duplicates="mean",
                        feature_names=pipeline.model_card_.get("feature_names"),
                        features_source=f"model {model or 'cup_example'}")
     predictions = predict_tumour_type(pipeline, table, top=top)
@@ -116,7 +116,7 @@ def train_cup(expression: Path, labels: Path, output: Path, model_name: str, inp
         target_precision=target_precision, seed=seed, model_params=params)
     classes = read_labels(labels, column=label_column).astype(str)
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="impute-median", duplicates="mean",
+                       nan_policy="keep", duplicates="mean",
                        sample_ids=classes.index, ids_source=str(labels))
     trained = train_classifier(table, classes, options=options,
                                training_data={"name": expression.name,

@@ -66,7 +66,7 @@ def predict(expression: Path, model: str, output: Path, orientation: str) -> Non
     check_output_path(output, what="-o/--output")
     pipeline = load_classifier(model, task="subtype")
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="drop-features", duplicates="mean",
+                       nan_policy="keep", duplicates="mean",
                        feature_names=pipeline.model_card_.get("feature_names"),
                        features_source=f"model {model}")
     calls = predict_tumour_type(pipeline, table)
@@ -101,7 +101,7 @@ def train_subtype(expression: Path, labels: Path, output: Path, model_name: str,
                               min_class_size=min_class_size, seed=seed)
     classes = read_labels(labels, column=label_column).astype(str)
     table = read_table(expression, orientation=orientation,  # type: ignore[arg-type]
-                       nan_policy="impute-median", duplicates="mean",
+                       nan_policy="keep", duplicates="mean",
                        sample_ids=classes.index, ids_source=str(labels))
     trained = train_classifier(table, classes, options=options,
                                training_data={"name": expression.name,

@@ -44,32 +44,52 @@ def plot_beeswarm(explanation: Explanation, output: str, path: str | os.PathLike
 
 
 def plot_bar(explanation: Explanation, path: str | os.PathLike[str], *,
-             max_display: int = 20) -> None:
-    """Stacked bar of mean |SHAP| per feature, one colour per output."""
+             max_display: int = 20, max_legend: int = 10) -> None:
+    """Stacked bar of mean |SHAP| per feature, one colour per output.
+
+    With more than ``max_legend`` outputs, the ``max_legend`` most important ones keep their
+    colour and the rest are summed into one grey "other outputs" segment, so the legend
+    stays readable for a 265-drug model. Feature names and legend are never clipped.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    table = global_importance(explanation).head(max_display).iloc[::-1]
+    table = global_importance(explanation).head(max_display)
+    grouped = table.shape[1] > max_legend
+    if grouped:
+        ranked = table.sum(axis=0).sort_values(ascending=False, kind="stable").index
+        kept, rest = list(ranked[:max_legend]), list(ranked[max_legend:])
+        table = table[kept].assign(**{f"other {len(rest)} outputs": table[rest].sum(axis=1)})
+    table = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(table) + 1.5))
     left = np.zeros(len(table))
-    for output in table.columns:
-        ax.barh(table.index, table[output], left=left, label=output)
+    colours = [plt.get_cmap("tab10")(i) for i in range(10)]
+    for i, output in enumerate(table.columns):
+        colour = "0.75" if grouped and i == max_legend else colours[i % len(colours)]
+        ax.barh(table.index, table[output], left=left, label=output, color=colour)
         left += table[output].to_numpy()
     ax.set_xlabel("mean |SHAP value|")
+    ax.set_title(f"{len(explanation.output_names)} output(s), {len(explanation.sample_ids)} "
+                 "samples", fontsize=9)
     if len(table.columns) > 1:
-        ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110)
+        fig.savefig(tmp, dpi=110, bbox_inches="tight")
     plt.close(fig)
 
 
 def write_explanation(explanation: Explanation, directory: str | os.PathLike[str], *,
-                      top: int = 10, max_display: int = 20) -> list[Path]:
-    """Write top_features.tsv, importance.tsv, bar.png and beeswarm_<output>.png."""
+                      top: int = 10, max_display: int = 20, max_beeswarms: int = 20,
+                      progress: bool | None = None) -> list[Path]:
+    """Write top_features.tsv, importance.tsv, bar.png and beeswarm_<output>.png.
+
+    Beeswarms are drawn for the first ``max_beeswarms`` outputs of the explanation (the
+    tables cover all of them).
+    """
     from onco_genomics.io.tables import write_table
+    from onco_genomics.progress import Progress
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
@@ -77,11 +97,18 @@ def write_explanation(explanation: Explanation, directory: str | os.PathLike[str
     table = top_features(explanation, top).set_index("sample")
     written.append(write_table(table, out / "top_features.tsv"))
     written.append(write_table(global_importance(explanation), out / "importance.tsv"))
-    plot_bar(explanation, out / "bar.png", max_display=max_display)
-    written.append(out / "bar.png")
-    for output in explanation.output_names:
-        path = out / f"beeswarm_{_safe(output)}.png"
-        plot_beeswarm(explanation, output, path, max_display=max_display)
-        written.append(path)
+    drawn = list(explanation.output_names[:max_beeswarms])
+    if len(drawn) < len(explanation.output_names):
+        log.info("beeswarm plots for the first %d of %d outputs (all are in importance.tsv)",
+                 len(drawn), len(explanation.output_names))
+    with Progress(1 + len(drawn), "plots", enabled=progress, log_every=10.0) as bar:
+        plot_bar(explanation, out / "bar.png", max_display=max_display)
+        written.append(out / "bar.png")
+        bar.update(1)
+        for output in drawn:
+            path = out / f"beeswarm_{_safe(output)}.png"
+            plot_beeswarm(explanation, output, path, max_display=max_display)
+            written.append(path)
+            bar.update(1)
     log.info("wrote %d explanation files to %s", len(written), out)
     return written

@@ -3,13 +3,15 @@
 - ``booster_`` (xgboost): :class:`shap.TreeExplainer` (exact path-dependent tree SHAP); the
   explained output is the margin (log-odds) of each class (binary models: class 1's
   margin, and its negative for class 0).
-- ``torch_module_`` and ``_to_tensor(X)`` (torch): :class:`shap.GradientExplainer`
-  (expected gradients) on the network output (class logits; risk score for survival
-  models). ``tensor_feature_index_`` maps tensor columns back to features when the
-  network reorders them (the 1D-CNN).
+- ``torch_module_`` and ``_to_tensor(X)`` (torch): expected gradients, the values of
+  :class:`shap.GradientExplainer`, computed in large batches by
+  :mod:`~onco_genomics.explain.expected_gradients`, on the network output (class logits;
+  risk score for survival models). ``tensor_feature_index_`` maps tensor columns back to
+  features when the network reorders them (the 1D-CNN).
 - ``coef_`` / ``intercept_`` (linear): exact interventional linear SHAP,
   ``coef * (x - mean(background))`` on the standardised inputs (what
-  :class:`shap.LinearExplainer` computes for independent features), in logit units.
+  :class:`shap.LinearExplainer` computes for independent features), in the model's output
+  units: logits for classifiers, log hazard ratio for Cox models, ln(IC50) for drug models.
 - ``explain_components_`` (``[(coefficient, member), ...]``, an ensemble whose output is
   the weighted sum of its members'): each member explained as above, the values summed
   with the coefficients (Shapley values are linear in the model).
@@ -18,11 +20,16 @@ Background-sample policy: the estimator's own ``background_`` when it has one (u
 training samples drawn stratified by class with the model's seed, saved with the model),
 else up to ``n_background`` rows of the data being explained, drawn with ``seed``. A
 Pipeline is explained on its final estimator's input: the preprocessed, aligned genes.
+
+Outputs: ``outputs=[...]`` explains only those (classes, drugs). The gradient explainer
+runs once per output explained (so its time grows with them, with progress reported);
+tree and linear SHAP compute every output at once and keep the ones asked for.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,7 +140,8 @@ def _background(estimator: Any, data: np.ndarray, *, n_background: int,
 
 
 def _explain_weighted_sum(estimator: Any, components: list[tuple[float, Any]],
-                          frame: pd.DataFrame, *, n_background: int, seed: int) -> Explanation:
+                          frame: pd.DataFrame, *, n_background: int, seed: int,
+                          outputs: Sequence[str] | None, gradient_samples: int) -> Explanation:
     """SHAP values of ``sum(coefficient * member)``: the coefficient-weighted members' values.
 
     Shapley values are linear in the model, so each member is explained on the same samples
@@ -141,19 +149,33 @@ def _explain_weighted_sum(estimator: Any, components: list[tuple[float, Any]],
     """
     if not components:
         raise ModelError(f"cannot explain a {type(estimator).__name__} without members")
-    parts = [(float(c), explain_model(member, frame, n_background=n_background, seed=seed))
+    parts = [(float(c), explain_model(member, frame, n_background=n_background, seed=seed,
+                                      outputs=outputs, progress=False,
+                                      gradient_samples=gradient_samples))
              for c, member in components]
     first = parts[0][1]
     values = sum((c * e.values for c, e in parts), np.zeros_like(first.values))
     base = sum((c * e.base_values for c, e in parts), np.zeros_like(first.base_values))
     method = " + ".join(f"{c:.3g} x [{e.method}]" for c, e in parts)
     return Explanation(values=values, base_values=base, data=first.data,
-                       feature_names=first.feature_names,
-                       output_names=_outputs(estimator, values.shape[2]),
+                       feature_names=first.feature_names, output_names=first.output_names,
                        sample_ids=first.sample_ids, method=method)
 
 
-def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) -> Explanation:
+def _unit(estimator: Any, outputs: tuple[str, ...]) -> str:
+    """What the explained output is measured in, for the method label."""
+    if getattr(estimator, "classes_", None) is not None:
+        return "logits"
+    if getattr(estimator, "drugs_", None) is not None:
+        return "ln(IC50)"
+    if outputs == ("risk_score",) or hasattr(estimator, "baseline_survival_"):
+        return "log hazard ratio"
+    return "model output"
+
+
+def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
+                  outputs: Sequence[str] | None = None, gradient_samples: int = 50,
+                  progress: bool | None = None) -> Explanation:
     """SHAP values of ``model`` (estimator or Pipeline) on samples ``X``.
 
     Parameters
@@ -164,9 +186,20 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) 
     X
         Samples to explain (raw, as the model's input; a Pipeline preprocesses them).
     n_background
-        Background size when the estimator has no ``background_``.
+        Background size when the estimator has no ``background_`` (rows of ``X`` drawn
+        with ``seed``).
     seed
         Seeds the background draw and the gradient explainer's sampling.
+    outputs
+        Output names (classes, drugs) to explain, in this order; default all. The time of
+        the gradient explainer grows with the outputs explained; the others compute all
+        outputs at once and keep these.
+    gradient_samples
+        Expected-gradient draws per sample (torch models; stratified, see
+        :mod:`~onco_genomics.explain.expected_gradients`).
+    progress
+        Progress of the samples explained (torch models): None: a bar when stderr is a
+        terminal, else log lines; False: none.
 
     Returns
     -------
@@ -174,15 +207,22 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) 
     """
     import shap
 
+    from onco_genomics.explain.expected_gradients import expected_gradients
+    from onco_genomics.explain.outputs import check_outputs
+    from onco_genomics.progress import Progress
+
+    wanted = check_outputs(model, outputs) if outputs is not None else None
     estimator, frame = _split_pipeline(model, X)
     components = getattr(estimator, "explain_components_", None)
     if components is not None:
         return _explain_weighted_sum(estimator, components, frame, n_background=n_background,
-                                     seed=seed)
+                                     seed=seed, outputs=wanted,
+                                     gradient_samples=gradient_samples)
     data = frame.to_numpy(dtype=np.float32)
     n, f = data.shape
     features = tuple(str(c) for c in frame.columns)
     background = _background(estimator, data, n_background=n_background, seed=seed)
+    names: tuple[str, ...] | None = None  # set where the branch already selected `wanted`
     if hasattr(estimator, "booster_"):
         explainer = shap.TreeExplainer(estimator.booster_)
         values = _as_3d(explainer.shap_values(data), n, f)
@@ -191,25 +231,36 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) 
     elif hasattr(estimator, "torch_module_") and hasattr(estimator, "_to_tensor"):
         import torch
 
-        torch.manual_seed(seed)
         module = estimator.torch_module_
         module.eval()
         columns = list(frame.columns)
         inputs = estimator._to_tensor(pd.DataFrame(data, columns=columns))
         reference = estimator._to_tensor(pd.DataFrame(background, columns=columns))
-        explainer = shap.GradientExplainer(module, reference)
-        values = _as_3d(explainer.shap_values(inputs, rseed=seed), n, f)
+        with torch.no_grad():
+            mean_out = module(reference).reshape(len(reference), -1).mean(dim=0)
+        all_names = _outputs(estimator, int(mean_out.shape[0]))
+        chosen = ([all_names.index(w) for w in wanted]
+                  if wanted is not None and len(all_names) > 1 else list(range(len(all_names))))
+        with Progress(n, "samples explained", enabled=progress, log_every=10.0) as bar:
+            values = expected_gradients(module, inputs, reference, chosen,
+                                        n_samples=gradient_samples, seed=seed, progress=bar)
         index = getattr(estimator, "tensor_feature_index_", None)
         if index is not None:  # tensor column j holds feature index[j]
             unpermuted = np.empty_like(values)
             unpermuted[:, np.asarray(index), :] = values
             values = unpermuted
-        with torch.no_grad():
-            base = np.atleast_1d(module(reference).mean(dim=0).numpy().astype(np.float64))
-        method = "shap.GradientExplainer (network output)"
+        base = mean_out.numpy().astype(np.float64)[chosen]
+        method = f"expected gradients, {gradient_samples} stratified draws (network output)"
+        if wanted is not None and len(all_names) > 1:
+            names = tuple(all_names[c] for c in chosen)
     elif hasattr(estimator, "coef_"):
         coef = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
         intercept = np.atleast_1d(np.asarray(getattr(estimator, "intercept_", 0.0)))
+        all_names = _outputs(estimator, coef.shape[0])
+        if wanted is not None and coef.shape[0] > 1:  # keep the rows asked for (memory)
+            rows = [all_names.index(w) for w in wanted]
+            coef = coef[rows]
+            intercept = np.resize(intercept, len(all_names))[rows]
         standardise = getattr(estimator, "_standardise", None)
         columns = list(frame.columns)
         x = (standardise(pd.DataFrame(data, columns=columns)) if standardise else data)
@@ -218,22 +269,29 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0) 
         centre = np.asarray(ref, dtype=np.float64).mean(axis=0)
         values = (np.asarray(x, dtype=np.float64) - centre)[:, :, None] * coef.T[None, :, :]
         base = centre @ coef.T + intercept
-        method = "exact linear SHAP (interventional; logits)"
+        method = "exact linear SHAP (interventional)"
+        if wanted is not None and coef.shape[0] == len(wanted) and len(all_names) > 1:
+            names = tuple(wanted)
     else:
         raise ModelError(
             f"cannot explain a {type(estimator).__name__}: expected an estimator exposing "
             "booster_ (xgboost), torch_module_ with _to_tensor (torch) or coef_ (linear)")
-    classes = getattr(estimator, "classes_", None)
-    if classes is not None and len(classes) == 2 and values.shape[2] == 1:
-        # binary model explained on the class-1 margin: class 0's margin is its negative
-        values = np.concatenate([-values, values], axis=2)
-        base = np.array([-base[0], base[0]])
-    outputs = _outputs(estimator, values.shape[2])
-    if base.shape != (values.shape[2],):
-        base = np.resize(base, values.shape[2])
+    if names is None:
+        classes = getattr(estimator, "classes_", None)
+        if classes is not None and len(classes) == 2 and values.shape[2] == 1:
+            # binary model explained on the class-1 margin: class 0's margin is its negative
+            values = np.concatenate([-values, values], axis=2)
+            base = np.array([-base[0], base[0]])
+        names = _outputs(estimator, values.shape[2])
+        if base.shape != (values.shape[2],):
+            base = np.resize(base, values.shape[2])
+        if wanted is not None and len(names) > 1:
+            keep = [names.index(w) for w in wanted]
+            values, base, names = values[:, :, keep], base[keep], tuple(wanted)
     return Explanation(values=values, base_values=base, data=data.astype(np.float64),
-                       feature_names=features, output_names=outputs,
-                       sample_ids=tuple(map(str, frame.index)), method=method)
+                       feature_names=features, output_names=names,
+                       sample_ids=tuple(map(str, frame.index)),
+                       method=f"{method}; {_unit(estimator, names)}")
 
 
 def top_features(explanation: Explanation, n: int = 10, *,

@@ -25,7 +25,7 @@ from onco_genomics.io.orientation import Orientation, OrientationDecision, resol
 
 log = logging.getLogger(__name__)
 
-NanPolicy = Literal["error", "drop-features", "impute-median"]
+NanPolicy = Literal["error", "drop-features", "impute-median", "keep"]
 DuplicatePolicy = Literal["error", "mean", "first"]
 
 #: cell texts read as missing values
@@ -192,6 +192,10 @@ def _apply_nan_policy(path: Path, table: pd.DataFrame, nan_policy: NanPolicy) ->
     total = int(missing.sum())
     listed = ", ".join(f"{name} ({count})" for name, count in
                        missing.sort_values(ascending=False, kind="stable").head(5).items())
+    if nan_policy == "keep":
+        log.info("%s: %d missing value(s) in %d feature(s) left for the model to impute",
+                 path, total, len(missing))
+        return table
     if nan_policy == "error":
         raise TableFormatError(
             f"table {path} has {total} missing value(s) in {len(missing)} feature(s): "
@@ -210,7 +214,7 @@ def _apply_nan_policy(path: Path, table: pd.DataFrame, nan_policy: NanPolicy) ->
         log.warning("%s: imputed %d missing value(s) in %d feature(s) with the feature median",
                     path, total, len(missing) - len(all_missing))
         return table.fillna(table.median())
-    raise ValueError(f"nan_policy must be error, drop-features or impute-median, "
+    raise ValueError(f"nan_policy must be error, drop-features, impute-median or keep, "
                      f"not {nan_policy!r}")
 
 
@@ -236,7 +240,8 @@ def read_table(path: str | os.PathLike[str], *, orientation: Orientation = "auto
         shape (with a WARNING); an error when nothing decides.
     nan_policy
         Missing cells: ``"error"``, ``"drop-features"`` (drop features with any missing
-        value) or ``"impute-median"`` (fill with the feature's median).
+        value), ``"impute-median"`` (fill with the feature's median) or ``"keep"`` (leave
+        NaN for a model's own preprocessing, which imputes as it did in training).
     duplicates
         Duplicated feature names: ``"error"``, ``"mean"`` (average them) or ``"first"``.
         Duplicated sample ids are always an error.
