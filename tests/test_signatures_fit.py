@@ -108,9 +108,23 @@ def test_channel_mismatch_and_bad_options() -> None:
 def test_cosmic_name_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(OptionsError, match="pip install sigprofilerassignment"):
-        cosmic_path("cosmic:v3.4", "sbs96")
+        cosmic_path("cosmic:v3.3", "sbs96")
     with pytest.raises(OptionsError, match="neither a file nor a COSMIC name"):
         cosmic_path("cosmic-3.4", "sbs96")
+
+
+def test_cosmic_v34_ships_with_oncogen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default reference works after a plain `pip install .` (no sigprofilerassignment)."""
+    from onco_genomics.spectrum.reference_signatures import load_reference_signatures
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    for spec, kind, n in [("cosmic:v3.4", "sbs96", 86), ("cosmic:v3.4", "dbs78", 20),
+                          ("cosmic:v3.4", "id83", 23), ("cosmic:v3.4:GRCh38", "sbs96", 86),
+                          ("cosmic:v3.4:GRCh37:exome", "sbs96", 86)]:
+        table = load_reference_signatures(spec, kind)  # type: ignore[arg-type]
+        assert table.shape[1] == n, spec
+        np.testing.assert_allclose(table.sum(axis=0), 1.0, rtol=1e-9)
+        assert "onco_genomics" in str(cosmic_path(spec, kind))  # type: ignore[arg-type]
 
 
 @pytest.mark.needs_package("sigprofilerassignment")

@@ -1,8 +1,10 @@
 """Reference signature sets (COSMIC) and mutational-opportunity weights.
 
-``cosmic:v3.4`` (optionally ``cosmic:v3.4:GRCh38``, ``cosmic:v3.4:GRCh37:exome``) names the
-COSMIC release that an installed ``sigprofilerassignment`` package ships; any other value is
-a path to a COSMIC-format file (``Type`` column + one column per signature). The catalog
+``cosmic:v3.4`` (optionally ``cosmic:v3.4:GRCh38``, ``cosmic:v3.4:GRCh37:exome``) names a
+COSMIC release: v3.4 ships with oncogen (``onco_genomics/data/signatures``, GRCh37 and
+GRCh38, genome and exome; see its README for provenance and licence), other releases are
+read from an installed ``sigprofilerassignment`` package; any other value is a path to a
+COSMIC-format file (``Type`` column + one column per signature). The catalog
 kind (SBS96, DBS78, ID83) picks the SBS, DBS or ID table of that release.
 
 Opportunity normalisation
@@ -21,6 +23,7 @@ import importlib.util
 import logging
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +67,10 @@ def cosmic_path(spec: str, kind: ContextKind) -> Path:
                            "ID83 catalog (SBS1536 catalogs: collapse to SBS96 first)")
     version, build = match["version"], match["build"] or "GRCh37"
     suffix = "_exome" if match["exome"] else ""
+    name = f"COSMIC_v{version}_{_TABLE[kind]}_{build}{suffix}.txt"
+    shipped = Path(str(resources.files("onco_genomics") / "data" / "signatures")) / f"{name}.gz"
+    if shipped.is_file():
+        return shipped
     root = _package_dir("SigProfilerAssignment", "sigprofilerassignment")
     folder = root / "data" / "Reference_Signatures" / build
     path = folder / f"COSMIC_v{version}_{_TABLE[kind]}_{build}{suffix}.txt"
