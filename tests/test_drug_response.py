@@ -360,6 +360,16 @@ def test_cli_trains_applies_and_explains_lowrank(tmp_path: Path) -> None:
                                  str(tmp_path / "cells.tsv"), "-o", str(tmp_path / "p.tsv")])
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "p.tsv", sep="\t")) == 80 * 6
+    # a misspelt drug is an error naming it, with the close training name
+    args = ["drug-response", str(model_dir), "--features", str(tmp_path / "cells.tsv"),
+            "--drugs", "D1,D01x", "-o", str(tmp_path / "q.tsv")]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2 and "D01x" in result.output and "--allow-new-drugs" in \
+        result.output
+    assert not (tmp_path / "q.tsv").exists()
+    result = runner.invoke(cli, [*args, "--allow-new-drugs"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(tmp_path / "q.tsv", sep="\t")) == 80 * 2
     result = runner.invoke(cli, ["explain", str(model_dir), str(tmp_path / "cells.tsv"), "-o",
                                  str(tmp_path / "shap"), "--orientation", "samples-rows"])
     assert result.exit_code == 0, result.output

@@ -348,3 +348,13 @@ def test_forward_swap_path_grows_one_signature_at_a_time() -> None:
     chosen, _ = select_signatures(m, basis, options=FitOptions())
     assert chosen == sorted(path[len(chosen) - 1][0])
     assert list(forward_swap_path(np.zeros(96), basis)) == []
+
+
+def test_shallow_samples_are_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    from onco_genomics.spectrum.fit import warn_shallow_samples
+
+    counts = pd.DataFrame({"deep": [5] * 96, "shallow": [0] * 72 + [1] * 24,
+                           "empty": [0] * 96}, index=list(CHANNELS["sbs96"]))
+    with caplog.at_level("WARNING"):
+        assert warn_shallow_samples(counts) == ["shallow"]
+    assert "shallow (24)" in caplog.text and "unreliable" in caplog.text

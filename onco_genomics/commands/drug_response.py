@@ -88,13 +88,16 @@ def train_drug_response(response_path: Path, features_path: Path,
               help="Cell-line features of the cell lines to predict.")
 @click.option("--drugs", default=None,
               help="Comma-separated drugs to predict [default: every training drug].")
+@click.option("--allow-new-drugs", is_flag=True,
+              help="Predict --drugs absent from training (from --drug-features, or the average "
+                   "drug); without it such names are an error.")
 @click.option("--drug-features", "drug_features_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Drug features (needed for models trained with them).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Predictions: cell_line, drug, predicted_ln_ic50 (TSV).")
 def drug_response(model_dir: Path, features_path: Path, drugs: str | None,
-                  drug_features_path: Path | None, output: Path) -> None:
+                  allow_new_drugs: bool, drug_features_path: Path | None, output: Path) -> None:
     """Predict ln(IC50) for every cell line in --features and each drug."""
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table, write_table
@@ -107,7 +110,8 @@ def drug_response(model_dir: Path, features_path: Path, drugs: str | None,
     drug_features = (read_table(drug_features_path, orientation="samples-rows")
                      if drug_features_path else None)
     drug_list = [d.strip() for d in drugs.split(",") if d.strip()] if drugs else None
-    table = predict_drug_response(model, features, drugs=drug_list, drug_features=drug_features)
+    table = predict_drug_response(model, features, drugs=drug_list, drug_features=drug_features,
+                                  allow_new_drugs=allow_new_drugs)
     write_table(table.set_index("cell_line"), output)
     click.echo(f"{output}: {len(table)} predictions for {table['drug'].nunique()} drugs",
                err=True)

@@ -112,15 +112,29 @@ def train_drug_response(response: pd.DataFrame, cell_features: pd.DataFrame, *,
 
 def predict_drug_response(model: DrugResponseModel, cell_features: pd.DataFrame, *,
                           drugs: Sequence[str] | None = None,
-                          drug_features: pd.DataFrame | None = None) -> pd.DataFrame:
+                          drug_features: pd.DataFrame | None = None,
+                          allow_new_drugs: bool = False) -> pd.DataFrame:
     """Predicted ln(IC50) for every cell line in ``cell_features`` x each drug.
+
+    ``drugs`` absent from training are an :class:`OptionsError` naming them (a misspelt
+    drug would otherwise get a generic prediction), unless ``allow_new_drugs``: then they
+    are predicted from drug features or what is shared across drugs, with a warning.
 
     Returns a table with columns ``cell_line``, ``drug``, ``predicted_ln_ic50``,
     ``seen_drug`` (False: a drug absent from training, predicted from drug features or the
     average drug).
     """
-    drug_list = list(drugs) if drugs else list(model.drugs_)
+    drug_list = list(dict.fromkeys(drugs)) if drugs else list(model.drugs_)
     unseen = sorted(set(drug_list) - set(model.drugs_))
+    if unseen and not allow_new_drugs:
+        import difflib
+
+        hints = [f"{d} (did you mean {', '.join(close)}?)" if (
+            close := difflib.get_close_matches(d, model.drugs_, n=2)) else d for d in unseen]
+        raise OptionsError(
+            f"{len(unseen)} drug(s) not in the model's {len(model.drugs_)} training drugs: "
+            f"{'; '.join(hints[:10])}. Check the names (the model card lists them), or pass "
+            "--allow-new-drugs to predict drugs the model has not seen")
     if unseen:
         log.warning("%d drugs were not in the training data (e.g. %s); predicted from %s",
                     len(unseen), ", ".join(unseen[:5]),

@@ -401,8 +401,13 @@ def plant_somatic(window: Window, occupancy: Occupancy, rng: np.random.Generator
                         " skipped them (is the table for this genome build?)", mismatched,
                         mutation_source, window.region)
         if len(planted) < n_snv:
-            log.warning("window %s: %s has %d usable SNVs, %d wanted; drawing the rest at "
-                        "random positions", window.region, mutation_source, len(planted), n_snv)
+            contigs = sorted(map(str, mutations["chrom"].unique()))
+            why = ("" if window.chrom in contigs else
+                   f" (it has no contig {window.chrom!r}; its contigs: "
+                   f"{', '.join(contigs[:5])}{', ...' if len(contigs) > 5 else ''})")
+            log.warning("window %s: %s has %d usable SNVs%s, %d wanted; drawing the rest at "
+                        "random positions (--mutations random to ask for that)", window.region,
+                        mutation_source, len(planted), why, n_snv)
     while len(planted) < n_snv:
         free = occupancy.random_free(rng)
         if free is None:
