@@ -157,18 +157,23 @@ def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | N
     if expected_sha and _sha256(weights) != expected_sha:
         raise ModelError(f"model {folder}: {weights.name} does not match the checksum in "
                          f"{METADATA_NAME}; the file is damaged or was replaced")
+    from onco_genomics.omics.model_dir import damaged, load_state_dict, load_torch_state
+
     try:
         config = NetworkConfig.from_json(metadata["network"])
-        state = torch.load(weights, map_location="cpu", weights_only=True)
+        network = SomaticNet(config)
     except (KeyError, TypeError, ValueError, RuntimeError) as err:
-        raise ModelError(f"model {folder}: cannot read network/weights ({err})") from err
-    network = SomaticNet(config)
+        raise damaged(folder / METADATA_NAME,
+                      f"its 'network' settings are unusable: {type(err).__name__}: "
+                      f"{str(err).splitlines()[0] if str(err) else ''}") from None
+    state = load_torch_state(weights)  # weights_only=True; a refusal is 'damaged'
+    load_state_dict(network, state, weights)  # a mismatch is one line, not torch's dump
     try:
-        network.load_state_dict(state)
-    except RuntimeError as err:
-        raise ModelError(f"model {folder}: weights do not fit the network config ({err})") from err
+        threshold = float(metadata.get("threshold", 0.5))
+    except (TypeError, ValueError):
+        raise damaged(folder / METADATA_NAME, "its 'threshold' is not a number") from None
     network.eval()
     network.to(device)
     return CallerModel(network=network, config=config, encoder=canonical_spec(encoder),
-                       threshold=float(metadata.get("threshold", 0.5)), metadata=metadata,
+                       threshold=threshold, metadata=metadata,
                        path=folder)

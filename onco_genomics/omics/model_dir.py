@@ -28,7 +28,10 @@ import datetime
 import json
 import logging
 import os
+import pickle
+import re
 import shutil
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -231,8 +234,8 @@ def read_model_document(directory: str | os.PathLike[str]) -> dict[str, Any]:
             "pass the directory written by `oncogen train ...` or listed by `oncogen models list`")
     try:
         document = json.loads(meta.read_text())
-    except json.JSONDecodeError as err:
-        raise ModelError(f"{meta} is not valid JSON ({err}); the model file is damaged") from err
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise damaged(meta, f"not valid JSON: {err}") from None
     if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
         raise ModelError(f"{meta} is not an oncogen model (expected format {MODEL_FORMAT!r})")
     version = document.get("format_version")
@@ -246,8 +249,128 @@ def read_model_document(directory: str | os.PathLike[str]) -> dict[str, Any]:
     return document
 
 
-def _load_one(kind: str, directory: Path, payload: dict[str, Any]) -> Any:
-    return model_class(kind).load_payload(directory, payload)
+#: what a damaged or hand-edited model folder raises while its payload is read: missing
+#: keys or files, wrong types or shapes, unreadable weights (torch, numpy, xgboost)
+_DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
+    KeyError, IndexError, ValueError, TypeError, AttributeError, RuntimeError, EOFError,
+    OSError, pickle.UnpicklingError, zipfile.BadZipFile, json.JSONDecodeError)
+
+
+def damaged(path: str | os.PathLike[str], detail: str) -> ModelError:
+    """The one-line :class:`ModelError` for a damaged model file or folder."""
+    detail = " ".join(str(detail).split())
+    if len(detail) > 160:
+        detail = detail[:157] + "..."
+    return ModelError(f"the model file is damaged: {path} ({detail}); re-copy the whole model "
+                      "folder, or retrain it with `oncogen train ...`")
+
+
+def _describe(err: BaseException) -> str:
+    if isinstance(err, KeyError):
+        return f"missing entry {err.args[0]!r}" if err.args else "a missing entry"
+    if isinstance(err, FileNotFoundError):
+        return f"missing file {Path(str(err.filename)).name}"
+    if isinstance(err, pickle.UnpicklingError):
+        return "not a plain tensor file"  # never repeat torch's weights_only=False advice
+    text = str(err)
+    if isinstance(err, RuntimeError) and "loading state_dict" in text:
+        # torch lists every key and shape over dozens of lines: name one of each
+        missing = re.search(r"Missing key\(s\)[^:]*:\s*\"([^\"]+)\"", text)
+        unexpected = re.search(r"Unexpected key\(s\)[^:]*:\s*\"([^\"]+)\"", text)
+        mismatch = re.search(r"size mismatch for ([^:]+):", text)
+        parts = [f"{label} tensors (e.g. {found.group(1)})" for label, found in (
+            ("missing", missing), ("unexpected", unexpected), ("wrong-shape", mismatch))
+            if found is not None]
+        return "the weights do not fit the network: " + "; ".join(parts or ["other keys"])
+    return f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+
+
+def _load_one(kind: str, directory: Path, payload: Any) -> Any:
+    cls = model_class(kind)
+    if not isinstance(payload, dict):
+        raise damaged(directory / MODEL_FILE, f"the {kind} payload is not a JSON object")
+    try:
+        return cls.load_payload(directory, payload)
+    except ModelError:
+        raise
+    except _DAMAGE_ERRORS as err:
+        raise damaged(directory, _describe(err)) from None
+
+
+def _check_fitted_shapes(estimator: Any, card: Mapping[str, Any], path: Path) -> None:
+    """Fitted arrays against each other: a hand-edited length would broadcast silently."""
+    import numpy as np
+
+    n = getattr(estimator, "n_features_in_", None)
+    classes = getattr(estimator, "classes_", None)
+    n_classes = None if classes is None else len(classes)
+    expected: dict[str, tuple[int | None, ...]] = {"mean_": (n,), "scale_": (n,),
+                                                   "background_": (None, n)}
+    if classes is not None:  # classifiers: one row per class; survival: one coefficient
+        expected.update({"coef_": (n_classes, n), "intercept_": (n_classes,)})
+    else:
+        expected["coef_"] = (n,)
+    for attr, shape in expected.items():
+        if not hasattr(estimator, attr):
+            continue
+        value = np.asarray(getattr(estimator, attr))
+        if value.dtype.kind not in "fiu":
+            raise damaged(path, f"{attr.rstrip('_')} holds {value.dtype} values, expected "
+                                "numbers")
+        if value.ndim != len(shape) or any(
+                want is not None and got != want for got, want in zip(value.shape, shape,
+                                                                       strict=True)):
+            want = tuple("any" if s is None else s for s in shape)
+            raise damaged(path, f"{attr.rstrip('_')} has shape {value.shape}, expected "
+                                f"{want} for {n} features"
+                                + (f" and {n_classes} classes" if n_classes else ""))
+    card_classes = card.get("classes")
+    if classes is not None and isinstance(card_classes, list) and [
+            str(c) for c in classes] != [str(c) for c in card_classes]:
+        raise damaged(path, f"its classes {list(classes)[:5]} differ from its card's "
+                            f"{card_classes[:5]}")
+
+
+def check_loaded_model(model: Any, card: Mapping[str, Any], path: Path) -> None:
+    """Check a loaded model against its card before use: one prediction on a zero row.
+
+    A classifier must give one probability per class of the card, a survival model one
+    risk per sample; weights or coefficients of the wrong shape, or a card whose features
+    do not fit the model, make the model file damaged (:class:`ModelError`), instead of an
+    ``IndexError`` during the user's prediction.
+    """
+    import numpy as np
+    import pandas as pd
+
+    names = card.get("feature_names")
+    if not isinstance(names, list) or not names:
+        raise damaged(path / MODEL_FILE, "the card lists no feature_names")
+    _check_fitted_shapes(model.steps[-1][1] if hasattr(model, "steps") else model, card, path)
+    kind = "classifier" if hasattr(model, "predict_proba") else (
+        "survival" if str(getattr(model, "model_kind", "") or
+                          getattr(getattr(model, "steps", [[None, None]])[-1][1],
+                                  "model_kind", "")).startswith("survival/") else None)
+    if kind is None:
+        return
+    row = pd.DataFrame(np.zeros((1, len(names))), columns=[str(n) for n in names])
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            output = np.asarray(model.predict_proba(row) if kind == "classifier"
+                                else model.predict(row))
+    except ModelError:
+        raise
+    except _DAMAGE_ERRORS as err:
+        raise damaged(path, f"its weights do not fit its {len(names)} features: "
+                            f"{_describe(err)}") from None
+    classes = card.get("classes")
+    if kind == "classifier" and isinstance(classes, list) and output.shape != (1, len(classes)):
+        raise damaged(path, f"expected one probability for each of its {len(classes)} "
+                            f"classes, found shape {output.shape}")
+    if kind == "survival" and output.reshape(-1).shape != (1,):
+        raise damaged(path, f"expected one risk score per sample, found shape {output.shape}")
 
 
 def load_model(directory: str | os.PathLike[str], *, expect_kind: str | None = None) -> Any:
@@ -273,15 +396,26 @@ def load_model(directory: str | os.PathLike[str], *, expect_kind: str | None = N
             kind == expect_kind or (expect_kind.endswith("/") and kind.startswith(expect_kind))):
         raise ModelError(f"expected a {expect_kind!r} model, found a {kind!r} model in {path}")
     payload = document["payload"]
+    card = document.get("card", {})
+    if not isinstance(payload, dict) or not isinstance(card, dict):
+        raise damaged(path / MODEL_FILE, "'payload' and 'card' must be JSON objects")
     if "pipeline" in payload:
         from sklearn.pipeline import Pipeline
 
-        steps = [(step["name"], _load_one(step["kind"], path / step["dir"], step["payload"]))
-                 for step in payload["pipeline"]]
+        try:
+            steps = [(str(step["name"]), _load_one(str(step["kind"]), path / str(step["dir"]),
+                                                   step["payload"]))
+                     for step in payload["pipeline"]]
+        except (KeyError, TypeError) as err:
+            raise damaged(path / MODEL_FILE, f"a pipeline step is incomplete "
+                                             f"({_describe(err)})") from None
+        if not steps:
+            raise damaged(path / MODEL_FILE, "the pipeline has no steps")
         model: Any = Pipeline(steps)
     else:
         model = _load_one(kind, path, payload)
-    model.model_card_ = document.get("card", {})
+    check_loaded_model(model, card, path)
+    model.model_card_ = card
     model.model_dir_ = path
     return model
 
@@ -292,10 +426,40 @@ def load_torch_state(path: Path) -> dict[str, Any]:
 
     if not path.is_file():
         raise ModelError(f"expected weight file {path}; the model directory is incomplete")
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(state, dict):
-        raise ModelError(f"{path} does not hold a state_dict")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        # torch's message advises weights_only=False: never for a file a user was sent
+        raise damaged(path, "it holds objects other than tensors, which oncogen does not "
+                            "load") from None
+    except (RuntimeError, EOFError, ValueError, OSError, zipfile.BadZipFile) as err:
+        raise damaged(path, f"not a readable tensor file: {_describe(err)}") from None
+    if not isinstance(state, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise damaged(path, "expected a state_dict of named tensors")
     return state
+
+
+def load_state_dict(module: Any, state: Mapping[str, Any], path: Path) -> None:
+    """``module.load_state_dict(state)``; a mismatch is one line, not torch's key dump."""
+    expected = module.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    wrong = [k for k in expected if k in state
+             and tuple(state[k].shape) != tuple(expected[k].shape)]
+    if missing or unexpected or wrong:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} missing (e.g. {missing[0]})")
+        if unexpected:
+            parts.append(f"{len(unexpected)} unexpected (e.g. {unexpected[0]})")
+        if wrong:
+            key = wrong[0]
+            parts.append(f"{len(wrong)} of the wrong shape (e.g. {key}: "
+                         f"{tuple(state[key].shape)} instead of {tuple(expected[key].shape)})")
+        raise damaged(path, "the weights do not fit the network: " + ", ".join(parts) +
+                      " tensors")
+    module.load_state_dict(state)
 
 
 def load_xgboost_booster(path: Path) -> Any:
@@ -306,7 +470,10 @@ def load_xgboost_booster(path: Path) -> Any:
         raise ModelError(f"expected xgboost model file {path}; the model directory is "
                          "incomplete: copy the whole directory")
     booster = xgboost.Booster()
-    booster.load_model(str(path))
+    try:
+        booster.load_model(str(path))
+    except xgboost.core.XGBoostError as err:
+        raise damaged(path, f"not a readable xgboost model: {str(err).splitlines()[0]}") from None
     return booster
 
 

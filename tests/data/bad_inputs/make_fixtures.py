@@ -102,9 +102,37 @@ def write_damaged_bams() -> None:
     subprocess.run(["samtools", "index", str(HERE / "header_only_tumor.bam")], check=True)
 
 
+class _RunsCode:
+    """Pickles to a call of print(): a model file that would run code if unpickled."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (print, ("oncogen test: this pickled code must never run",))
+
+
+def write_model_files() -> None:
+    """Damaged weight files, each to be put in place of a real one by the tests."""
+    import numpy as np
+    import torch
+
+    folder = HERE / "models"
+    folder.mkdir(exist_ok=True)
+    torch.save({"layer.weight": torch.zeros(2, 2), "payload": _RunsCode()},
+               folder / "runs_code.pt")
+    good = folder / "_good.pt"
+    torch.save({"layer.weight": torch.arange(4096, dtype=torch.float32)}, good)
+    data = good.read_bytes()
+    (folder / "truncated.pt").write_bytes(data[: len(data) // 2])
+    good.unlink()
+    (folder / "not_a_tensor_file.pt").write_bytes(b"weights\n" * 8)
+    np.save(folder / "object_array.npy", np.array([{"a": 1}, None], dtype=object),
+            allow_pickle=True)
+    (folder / "not_json.json").write_text("{\"coef\": [[0.1, 0.2], [0.3\n")
+
+
 def main() -> None:
     write_shards()
     write_damaged_bams()
+    write_model_files()
     with gzip.open(HERE / "not_really.vcf.gz", "wt") as handle:
         handle.write("this is not a VCF\n")
 
