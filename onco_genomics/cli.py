@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import importlib
 import logging
-import signal
 import sys
-from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from onco_genomics import __version__
 from onco_genomics.errors import OncogenError, os_error_message
+from onco_genomics.interrupts import Interrupted, install_signal_handlers
 
 log = logging.getLogger(__name__)
 
@@ -214,52 +213,38 @@ def command_line() -> str:
     return " ".join(["oncogen", *sys.argv[1:]])
 
 
-class Interrupted(BaseException):
-    """SIGTERM or SIGINT arrived: unwinds the stack so every ``finally`` cleans up.
-
-    A :class:`BaseException`, like :class:`KeyboardInterrupt`, so no ``except Exception``
-    swallows it.
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-    @property
-    def exit_code(self) -> int:
-        """The shell's convention for a death by signal: 128 + the signal number."""
-        return 128 + self.signum
-
-
-def _on_signal(signum: int, frame: FrameType | None) -> NoReturn:
-    # a second signal during the clean-up kills at once (workers die with us, see
-    # onco_genomics.caller.scanning)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, signal.SIG_DFL)
-    raise Interrupted(signum)
-
-
-def install_signal_handlers() -> None:
-    """Turn SIGTERM (schedulers: Slurm, Nextflow) and SIGINT (Ctrl-C) into :class:`Interrupted`.
-
-    The stack unwinds: worker processes are terminated, temporary files are removed, and
-    the call's work folder keeps only finished chunks for ``--resume``.
-    """
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, _on_signal)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     install_signal_handlers()
     try:
         cli.main(args=argv, prog_name="oncogen")
     except Interrupted as stop:
-        name = signal.Signals(stop.signum).name
-        click.echo(f"oncogen: interrupted by {name}; no output was written under the final "
+        click.echo(f"oncogen: interrupted by {stop.name}; no output was written under the final "
                    "name (`oncogen call` keeps finished chunks: rerun it with --resume)",
                    err=True)
-        sys.exit(stop.exit_code)
+        _exit_now(stop.exit_code)
+    except SystemExit as stop:
+        if stop.code and "onco_genomics.caller.scanning" in sys.modules:
+            from onco_genomics.caller.scanning import workers_terminated
+
+            if workers_terminated():
+                _exit_now(stop.code if isinstance(stop.code, int) else 1)
+        raise
+
+
+def _exit_now(code: int) -> None:
+    """Exit without the interpreter's exit handlers, after flushing logs and streams.
+
+    After worker processes were terminated mid-chunk, the exit handler of
+    :mod:`concurrent.futures` may wait forever for a pool thread reading a half-written
+    result; every file has been cleaned up by then.
+    """
+    import os
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -93,7 +93,8 @@ def signal_while_scanning(folder: Path, signum: int, *, seed: int) -> dict[str, 
     except subprocess.TimeoutExpired:
         proc.kill()
         _, stderr = proc.communicate()
-        raise AssertionError(f"the call did not stop within 60 s of {signum}") from None
+        raise AssertionError(f"the call did not stop within 60 s of {signum}: "
+                             f"{stderr[-2000:]}") from None
     survivors: set[int] = set()
     for _ in range(100):  # SIGKILL: the kernel kills the orphans (PR_SET_PDEATHSIG)
         survivors = {pid for pid in workers if alive(pid)}

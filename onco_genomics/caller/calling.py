@@ -266,7 +266,12 @@ def check_call_inputs(options: CallOptions) -> CallInputs:
     Refuses missing inputs, the same file or sample as tumor and normal, BAM contigs absent
     from the FASTA and an empty region selection; resolves the chunks.
     """
-    from onco_genomics.io.alignments import check_contigs, check_index_matches, sample_name
+    from onco_genomics.io.alignments import (
+        check_contigs,
+        check_index_matches,
+        mapped_reads,
+        sample_name,
+    )
     from onco_genomics.io.reference import Reference
 
     for label, path in (("tumor BAM", options.tumor), ("normal BAM", options.normal),
@@ -295,10 +300,14 @@ def check_call_inputs(options: CallOptions) -> CallInputs:
         )
     with Reference(options.reference) as reference:
         ref_contigs = list(reference.contigs)
-    for path in (options.tumor, options.normal):
+    for label, path in (("tumor", options.tumor), ("normal", options.normal)):
         check_index_matches(path)
         check_contigs(_bam_contigs(path, options.reference), ref_contigs, bam_path=path,
                       ref_path=options.reference)
+        if mapped_reads(path, reference=options.reference) == 0:
+            log.warning("the %s %s has no mapped reads (its index counts none): %s", label,
+                        path, "no candidate can be found" if label == "tumor" else
+                        "every call will be FILTER LowNormalDepth")
     regions = _resolve_regions(options, ref_contigs)
     chunks = tuple(chunk for region in regions for chunk in region.chunks(options.chunk_size))
     return CallInputs(options=options, tumor_sample=tumor_sample, normal_sample=normal_sample,

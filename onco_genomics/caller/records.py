@@ -16,6 +16,10 @@ FILTER values written by the caller:
     (about 8 noise alleles per true one at 60x, benchmarks/caller_lowvaf_ceiling.py), and
     the network's probabilities do not separate them; the record is kept so that a user
     with a dense truth or a high-depth panel can take them back (``--min-snv-alt-reads 2``).
+``LowNormalDepth``
+    Fewer than ``min_normal_depth`` (1) normal reads cover the site: with no normal
+    evidence a germline variant cannot be told from a somatic one, so the call is not PASS
+    however high the network scores it (a normal without coverage there, or an empty one).
 ``OrientationBias``
     An SNV of the damage classes (:data:`DAMAGE_CLASSES`: C>A/G>T, C>T/G>A, by default)
     whose tumor ALT reads come from one pair orientation (F1R2 or F2R1): the one-sided
@@ -60,6 +64,8 @@ FILTERS: tuple[tuple[str, str], ...] = (
                       "tumor-in-normal contamination)"),
     ("LowAltReads", "SNV with fewer tumor ALT reads than the caller's floor (default 3): "
                     "coincident sequencing errors dominate there"),
+    ("LowNormalDepth", "Fewer normal reads than the caller's --min-normal-depth (default 1): "
+                       "without normal evidence the call cannot be told somatic"),
     ("OrientationBias", "C>A/G>T or C>T/G>A SNV whose tumor ALT reads come from one pair "
                         "orientation (F1R2 or F2R1; one-sided binomial p below the caller's "
                         "--orientation-bias-p and at most --orientation-bias-max-minor of "
@@ -130,6 +136,8 @@ class FilterOptions:
     min_snv_alt_reads
         LowAltReads for an SNV with fewer tumor ALT reads (indels are not affected: indel
         errors are rare outside homopolymers, which the network sees).
+    min_normal_depth
+        LowNormalDepth for a call with fewer normal reads (DP) than this.
     orientation_bias_p
         OrientationBias for an SNV of ``orientation_bias_classes`` whose tumor ALT reads'
         :func:`orientation_bias_pvalue` is below this; 0 turns the filter off.
@@ -145,6 +153,7 @@ class FilterOptions:
     normal_max_alt: int = 2
     normal_max_af: float = 0.1
     min_snv_alt_reads: int = 3
+    min_normal_depth: int = 1
     orientation_bias_p: float = DEFAULT_ORIENTATION_BIAS_P
     orientation_bias_max_minor: float = DEFAULT_ORIENTATION_BIAS_MAX_MINOR
     orientation_bias_classes: tuple[str, ...] = DAMAGE_CLASSES
@@ -156,6 +165,8 @@ class FilterOptions:
             raise ValueError("normal_max_alt must be >= 0 and normal_max_af in [0, 1]")
         if self.min_snv_alt_reads < 1:
             raise ValueError(f"min_snv_alt_reads must be >= 1, got {self.min_snv_alt_reads}")
+        if self.min_normal_depth < 0:
+            raise ValueError(f"min_normal_depth must be >= 0, got {self.min_normal_depth}")
         if not 0.0 <= self.orientation_bias_p < 1.0:
             raise ValueError(f"orientation_bias_p must be in [0, 1) (0: off), got "
                              f"{self.orientation_bias_p}")
@@ -319,6 +330,8 @@ def call_filters(prob: float, normal_alt: int, normal_depth: int, *, threshold: 
         filters.append("NormalSupport")
     if vartype == "SNV" and tumor_alt is not None and tumor_alt < options.min_snv_alt_reads:
         filters.append("LowAltReads")
+    if normal_depth < options.min_normal_depth:
+        filters.append("LowNormalDepth")
     if (vartype == "SNV" and tumor_alt is not None and tumor_alt_f1r2 is not None
             and ref is not None and alt is not None
             and orientation_biased(ref, alt, tumor_alt_f1r2, tumor_alt - tumor_alt_f1r2,

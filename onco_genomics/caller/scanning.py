@@ -58,6 +58,13 @@ PARENT_WATCH_INTERVAL = 1.0
 #: seconds a terminated worker gets to exit before it is killed
 TERMINATE_GRACE = 5.0
 _PR_SET_PDEATHSIG = 1
+#: whether this process terminated a pool of workers (see :func:`workers_terminated`)
+_terminated = False
+
+
+def workers_terminated() -> bool:
+    """Whether a :class:`ChunkScanner` of this process terminated its workers mid-chunk."""
+    return _terminated
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -208,8 +215,10 @@ class ChunkScanner:
 
     def terminate(self) -> None:
         """Stop the workers now, abandoning their chunks (on errors and interruptions)."""
+        global _terminated
         if self._pool is None:
             return
+        _terminated = True
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         for process in processes:
             if process.is_alive():

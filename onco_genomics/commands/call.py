@@ -62,6 +62,9 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
 @click.option("--min-snv-alt-reads", type=click.IntRange(min=1), default=3, show_default=True,
               help="SNVs with fewer tumor ALT reads get FILTER LowAltReads (2-read SNVs are "
                    "mostly coincident sequencing errors; see docs/benchmarks/caller.md).")
+@click.option("--min-normal-depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Calls with fewer normal reads get FILTER LowNormalDepth: without normal "
+                   "evidence a germline variant looks somatic (0 turns the filter off).")
 @click.option("--orientation-bias-p", type=click.FloatRange(min=0.0, max=1.0, max_open=True),
               default=DEFAULT_ORIENTATION_BIAS_P, show_default=True,
               help="C>A/G>T and C>T/G>A SNVs whose tumor ALT reads are concentrated in one "
@@ -90,7 +93,7 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
 @click.option("--normal-sample", default=None, help="Normal sample name [default: @RG SM].")
 def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tuple[str, ...],
          bed: Path | None, threads: int, model: Path | None, min_af: float,
-         min_snv_alt_reads: int, orientation_bias_p: float,
+         min_snv_alt_reads: int, min_normal_depth: int, orientation_bias_p: float,
          orientation_bias_max_minor: float, orientation_bias_classes: tuple[str, ...],
          device: str, chunk_size: int,
          resume: bool, keep_work: bool,
@@ -105,6 +108,7 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
                           chunk_size=chunk_size, resume=resume, keep_work=keep_work,
                           tumor_sample=tumor_sample, normal_sample=normal_sample,
                           filters=FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
+                                                min_normal_depth=min_normal_depth,
                                                 orientation_bias_p=orientation_bias_p,
                                                 orientation_bias_max_minor=(
                                                     orientation_bias_max_minor),

@@ -211,6 +211,16 @@ def sample_name(path_or_file: str | os.PathLike[str] | pysam.AlignmentFile, *,
     return samples[0]
 
 
+def mapped_reads(path: str | os.PathLike[str], *,
+                 reference: str | os.PathLike[str] | None = None) -> int | None:
+    """Mapped reads counted by the index (``samtools idxstats``), or None if unknown (CRAM)."""
+    try:
+        with open_alignments(path, reference=reference) as handle:
+            return int(handle.mapped)
+    except (ValueError, AttributeError, OSError):
+        return None
+
+
 def bam_contigs(handle: pysam.AlignmentFile) -> list[tuple[str, int]]:
     """``(name, length)`` of the ``@SQ`` lines, in header order."""
     return list(zip(handle.references, handle.lengths, strict=True))

@@ -19,36 +19,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from onco_genomics.errors import OutputPathError
-
-_GATED_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
-
-
-class _SignalGate:
-    """Holds SIGTERM/SIGINT back while a temporary path is created and registered.
-
-    Between the creation of a temporary file and the ``try`` that removes it on error, a
-    signal turned into an exception (the CLI does that) would leave the file behind.
-    Blocked signals stay pending and arrive at :meth:`open`, inside that ``try``.
-    """
-
-    def __init__(self) -> None:
-        self._blocked = False
-
-    def close(self) -> None:
-        if hasattr(signal, "pthread_sigmask") and not self._blocked:
-            signal.pthread_sigmask(signal.SIG_BLOCK, _GATED_SIGNALS)
-            self._blocked = True
-
-    def open(self) -> None:
-        if self._blocked:
-            self._blocked = False
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, _GATED_SIGNALS)
+from onco_genomics.interrupts import deferred
 
 
 def _umask() -> int:
@@ -131,25 +107,22 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
     target.parent.mkdir(parents=True, exist_ok=True)
     if suffix is None:
         suffix = _full_suffix(target)
-    gate = _SignalGate()
-    gate.close()
+    tmp: Path | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix,
-                                        dir=target.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            gate.open()  # a pending SIGTERM/SIGINT arrives here, where the file is removed
-            # mkstemp creates 0600; give the output the permissions a plain open() would
-            tmp.chmod(0o666 & ~_umask())
-            yield tmp
-            os.replace(tmp, target)
-        except BaseException:
+        with deferred():  # SIGTERM/SIGINT wait until tmp is known, so it is removed
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix,
+                                            dir=target.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+        # mkstemp creates 0600; give the output the permissions a plain open() would
+        tmp.chmod(0o666 & ~_umask())
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        if tmp is not None:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-            raise
-    finally:
-        gate.open()
+        raise
 
 
 def make_temp_folder(target: str | os.PathLike[str]) -> Path:
@@ -204,17 +177,13 @@ class OutputSet:
         """A temporary file path for the output ``path`` (same suffix)."""
         target = self._claim(path)
         self._make_parents(target)
-        gate = _SignalGate()
-        gate.close()  # registered before a signal can interrupt: discard() removes it
-        try:
+        with deferred():  # registered before a signal can interrupt: discard() removes it
             fd, name = tempfile.mkstemp(
                 prefix=f".{target.name}.",
                 suffix=_full_suffix(target) if suffix is None else suffix, dir=target.parent)
             os.close(fd)
             tmp = Path(name)
             self._pending[target] = tmp
-        finally:
-            gate.open()
         tmp.chmod(0o666 & ~_umask())
         return tmp
 
@@ -222,13 +191,9 @@ class OutputSet:
         """An empty temporary folder for the output folder ``path``."""
         target = self._claim(path)
         self._make_parents(target)
-        gate = _SignalGate()
-        gate.close()
-        try:
+        with deferred():
             tmp = make_temp_folder(target)
             self._pending[target] = tmp
-        finally:
-            gate.open()
         return tmp
 
     def _claim(self, path: str | os.PathLike[str]) -> Path:

@@ -298,18 +298,20 @@ def _load_one(kind: str, directory: Path, payload: Any) -> Any:
 
 
 def _check_fitted_shapes(estimator: Any, card: Mapping[str, Any], path: Path) -> None:
-    """Fitted arrays against each other: a hand-edited length would broadcast silently."""
+    """A classifier's fitted arrays against each other and its card: a hand-edited length
+    would broadcast silently. (Survival and drug-response models keep arrays over their
+    selected features; their prediction check in :func:`check_loaded_model` covers them.)
+    """
     import numpy as np
 
     n = getattr(estimator, "n_features_in_", None)
     classes = getattr(estimator, "classes_", None)
-    n_classes = None if classes is None else len(classes)
-    expected: dict[str, tuple[int | None, ...]] = {"mean_": (n,), "scale_": (n,),
-                                                   "background_": (None, n)}
-    if classes is not None:  # classifiers: one row per class; survival: one coefficient
-        expected.update({"coef_": (n_classes, n), "intercept_": (n_classes,)})
-    else:
-        expected["coef_"] = (n,)
+    if classes is None or n is None:
+        return
+    n_classes = len(classes)
+    expected: dict[str, tuple[int | None, ...]] = {
+        "mean_": (n,), "scale_": (n,), "background_": (None, n), "coef_": (n_classes, n),
+        "intercept_": (n_classes,)}
     for attr, shape in expected.items():
         if not hasattr(estimator, attr):
             continue

@@ -219,9 +219,14 @@ class _Tally:
     ref_mismatch: int = 0
     snv_seen: int = 0
     no_context: int = 0
+    bad_allele: int = 0
+    bad_allele_example: str = ""
     off_reference: int = 0
     mnv: int = 0
     complex: int = 0
+
+
+_BASES = frozenset("ACGT")
 
 
 class _Classifier:
@@ -294,9 +299,21 @@ class _Classifier:
             return False
         return True
 
+    def _plain_bases(self, mutation: _Mutation) -> bool:
+        """REF and ALT made of A, C, G, T only (an ALT of 'X' or 'N' has no channel)."""
+        if set(mutation.ref.upper()) <= _BASES and set(mutation.alt.upper()) <= _BASES:
+            return True
+        self.tally.bad_allele += 1
+        if not self.tally.bad_allele_example:
+            self.tally.bad_allele_example = (f"{mutation.chrom}:{mutation.pos + 1} "
+                                             f"{mutation.ref}>{mutation.alt}")
+        return False
+
     def _add_sbs(self, sample: str, mutation: _Mutation) -> None:
         self.tally.snv_seen += 1
         if not self.contexts & {"sbs96", "sbs1536"}:
+            return
+        if not self._plain_bases(mutation):
             return
         try:
             window = self.reference.fetch(mutation.chrom, mutation.pos - 2, mutation.pos + 3)
@@ -314,7 +331,7 @@ class _Classifier:
         self.tally.counts["sbs96"][(sample, sbs96_of_1536(channel))] += 1
 
     def _add_dbs(self, sample: str, mutation: _Mutation) -> None:
-        if "dbs78" not in self.contexts:
+        if "dbs78" not in self.contexts or not self._plain_bases(mutation):
             return
         seq = self._fetch(mutation.chrom, mutation.pos, mutation.pos + 2)
         if not self._ref_matches(mutation, seq):
@@ -416,9 +433,11 @@ def catalogs_from_variants(variants: Mapping[str, Iterable[Variant]], reference:
             f"from reference {reference.path}; expected the genome build the calls were made "
             "on: pass that FASTA with --ref")
     if tally.off_reference:
-        log.info("%d variants on contigs absent from %s were not counted",
-                 tally.off_reference, reference.path)
+        log.warning("%d variants on contigs absent from %s were not counted (is it the "
+                    "reference the calls were made on?)", tally.off_reference, reference.path)
     for what, n in (("REF differs from the reference", tally.ref_mismatch),
+                    (f"REF or ALT is not A, C, G or T (e.g. {tally.bad_allele_example})",
+                     tally.bad_allele),
                     ("context contains N or a contig end", tally.no_context),
                     ("multi-base substitutions (3+ bases)", tally.mnv),
                     ("complex indels", tally.complex)):

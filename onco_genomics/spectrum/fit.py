@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
-from onco_genomics.errors import OptionsError
+from onco_genomics.errors import InputFileError, OptionsError
 from onco_genomics.progress import Progress
 from onco_genomics.spectrum.catalog import CHANNELS, MutationCatalog
 from onco_genomics.spectrum.contexts import sbs96_of_1536
@@ -621,6 +621,17 @@ def fit_catalog(catalog: MutationCatalog, reference: str | os.PathLike[str] | pd
     if catalog.kind == "sbs1536":
         counts = catalog.counts.groupby([sbs96_of_1536(c) for c in catalog.counts.index]).sum()
         catalog = MutationCatalog("sbs96", counts.loc[list(CHANNELS["sbs96"])])
+    totals = catalog.counts.sum(axis=0)
+    if len(totals) and float(totals.max()) <= 0:
+        raise InputFileError(
+            f"the catalog has no mutations (all {len(totals)} samples count 0 in every "
+            "channel): nothing to fit. Check that it was built from the right calls (e.g. "
+            "`oncogen spectrum --all-filters` when no record is PASS)")
+    empty = [str(s) for s, n in totals.items() if n <= 0]
+    if empty:
+        log.warning("%d of %d samples have no mutations (%s%s); their exposures are 0 and "
+                    "their cosine is not defined", len(empty), len(totals),
+                    ", ".join(empty[:5]), ", ..." if len(empty) > 5 else "")
     warn_shallow_samples(catalog.counts)
     if isinstance(reference, pd.DataFrame):
         signatures = reference

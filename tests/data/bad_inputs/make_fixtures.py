@@ -129,7 +129,25 @@ def write_model_files() -> None:
     (folder / "not_json.json").write_text("{\"coef\": [[0.1, 0.2], [0.3\n")
 
 
+def write_degenerate_tables() -> None:
+    """A catalog whose every count is 0, and VCFs on the spectrum slice with odd records."""
+    from onco_genomics.spectrum.catalog import CHANNELS
+
+    rows = "".join(f"{channel}\t0\t0\n" for channel in CHANNELS["sbs96"])
+    (HERE / "all_zero.SBS96.tsv").write_text("MutationType\tS1\tS2\n" + rows)
+    header = ("##fileformat=VCFv4.2\n##contig=<ID=slice20,length=2000>\n"
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+    (HERE / "alt_x.vcf").write_text(header + "slice20\t11\t.\tC\tT\t50\tPASS\t.\n"
+                                    "slice20\t102\t.\tA\tX\t50\tPASS\t.\n")
+    (HERE / "contig_not_in_fasta.vcf").write_text(
+        header.replace("##contig=<ID=slice20,length=2000>\n",
+                       "##contig=<ID=slice20,length=2000>\n##contig=<ID=chrUn,length=500>\n")
+        + "slice20\t11\t.\tC\tT\t50\tPASS\t.\n"
+        + "chrUn\t20\t.\tA\tG\t50\tPASS\t.\nchrUn\t40\t.\tC\tA\t50\tPASS\t.\n")
+
+
 def main() -> None:
+    write_degenerate_tables()
     write_shards()
     write_damaged_bams()
     write_model_files()
