@@ -46,6 +46,8 @@ COMMANDS: dict[str, CommandSpec] = {
             "Predict the tumour type of expression profiles (cancer of unknown primary)."),
     "explain": ("onco_genomics.commands.explain", "explain",
                 "SHAP explanations of an omics model on a table (tables and plots)."),
+    "example": ("onco_genomics.commands.example", "example",
+                "Write small example inputs (cup, subtype, survival, drug-response)."),
     "models": ("onco_genomics.commands.models", "models",
                "List the shipped models and their model cards."),
     "subtype": ("onco_genomics.commands.subtype", "subtype",
