@@ -188,6 +188,8 @@ def configure_logging(verbose: int, log_file: str | None) -> None:
         handlers=handlers,
         force=True,
     )
+    # numexpr logs "NumExpr defaulting to N threads." at INFO on import, on every command
+    logging.getLogger("numexpr").setLevel(max(level, logging.WARNING))
 
 
 @click.group(cls=RootGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

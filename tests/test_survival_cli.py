@@ -129,7 +129,8 @@ def test_train_and_apply_drug_response(tmp_path: Path) -> None:
     assert evaluation.loc["unseen-cell-lines", "per_drug_pearson"] > 0.3
     out = tmp_path / "pred.tsv"
     result = runner.invoke(cli, ["drug-response", str(model_dir), "--features", str(cells),
-                                 "--drugs", "drug0,drug3,newdrug", "-o", str(out)])
+                                 "--drugs", "drug0,drug3,newdrug", "--allow-new-drugs", "-o",
+                                 str(out)])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, sep="\t")
     assert len(table) == 60 * 3

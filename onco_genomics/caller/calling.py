@@ -203,6 +203,11 @@ class CallResult:
     def n_pass(self) -> int:
         return sum(call.is_pass for call in self.calls)
 
+    def __repr__(self) -> str:  # counts, not every call
+        return (f"CallResult(output={str(self.output)!r}, calls={len(self.calls)} "
+                f"({self.n_pass} PASS), chunks_total={self.chunks_total}, "
+                f"chunks_resumed={self.chunks_resumed}, candidates={self.candidates})")
+
 
 def _same_file(a: Path, b: Path) -> bool:
     try:

@@ -186,7 +186,8 @@ class SomaticCall:
     Attributes
     ----------
     chrom, pos, ref, alt, vartype
-        The allele (0-based anchor position, VCF alleles).
+        The allele: ``pos`` is **0-based** (the coordinate convention inside oncogen), so
+        the VCF's 1-based POS is ``pos + 1`` (:attr:`vcf_pos`); VCF alleles.
     tumor_ref, tumor_alt, tumor_depth, normal_ref, normal_alt, normal_depth
         Read counts after the pileup's read filters.
     prob
@@ -218,6 +219,11 @@ class SomaticCall:
     tumor_alt_f1r2: int = 0
     normal_ref_f1r2: int = 0
     normal_alt_f1r2: int = 0
+
+    @property
+    def vcf_pos(self) -> int:
+        """1-based position, as in the VCF's POS column (``pos + 1``)."""
+        return self.pos + 1
 
     def __post_init__(self) -> None:
         if self.pos < 0 or not self.ref or not self.alt:

@@ -134,9 +134,12 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
               help="Cache encoded tensors here (.npz per set) [default: .oncogen_cache "
                    "beside each tumor BAM].")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write tensor caches.")
-@click.option("--epochs", type=int, default=30, show_default=True)
-@click.option("--batch-size", type=int, default=256, show_default=True)
-@click.option("--learning-rate", type=float, default=2e-3, show_default=True)
+@click.option("--epochs", type=int, default=30, show_default=True,
+              help="Most training epochs (early stopping on the validation split).")
+@click.option("--batch-size", type=int, default=256, show_default=True,
+              help="Candidates per training batch.")
+@click.option("--learning-rate", type=float, default=2e-3, show_default=True,
+              help="AdamW learning rate.")
 @click.option("--patience", type=int, default=4, show_default=True,
               help="Early stopping: epochs without validation improvement.")
 @click.option("--val-fraction", type=float, default=0.2, show_default=True,
@@ -154,14 +157,16 @@ def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tupl
 @click.option("--width", type=int, default=32, show_default=True,
               help="Convolution channels of the network.")
 @click.option("--blocks", type=int, default=3, show_default=True, help="Residual blocks.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the validation split, initial weights and batches.")
 @click.option("--min-af", type=float, default=0.02, show_default=True,
               help="Candidate allele fraction floor (use the same when calling).")
 @click.option("--threads", type=int, default=1, show_default=True,
               help="Worker processes for scanning the training BAMs.")
 @click.option("--torch-threads", type=int, default=None,
               help="Torch threads for training on the CPU [default: torch's choice].")
-@click.option("--device", type=_DEVICE, default="auto", show_default=True)
+@click.option("--device", type=_DEVICE, default="auto", show_default=True,
+              help="auto: CUDA when torch sees a GPU, else the CPU.")
 def train_caller(data_dirs: tuple[Path, ...], file_sets: tuple[tuple[Path, Path, Path, Path], ...],
                  reference: Path, output: Path, cache_dir: Path | None, no_cache: bool,
                  epochs: int,

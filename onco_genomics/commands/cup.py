@@ -71,7 +71,8 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
               help="Most variable genes kept (0: all).")
 @click.option("--cv-splits", type=int, default=5, show_default=True,
               help="Stratified folds (0: no cross-validation and no calibration).")
-@click.option("--cv-repeats", type=int, default=1, show_default=True)
+@click.option("--cv-repeats", type=int, default=1, show_default=True,
+              help="Repeats of the stratified k-fold (different shuffles).")
 @click.option("--min-class-size", type=int, default=2, show_default=True,
               help="Classes with fewer samples are dropped (with a warning).")
 @click.option("--target-precision", type=float, default=0.95, show_default=True,
@@ -81,7 +82,8 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
               default=None, help="cnn1d: BED of genes (4th column = name) to order genes by "
                                  "chromosome position [default: correlation order].")
 @orientation_option("EXPRESSION", "the sample ids of LABELS")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the folds and the classifier.")
 def train_cup(expression: Path, labels: Path, output: Path, model_name: str, input_type: str,
               label_column: str | None, task: str, n_features: int, cv_splits: int,
               cv_repeats: int, min_class_size: int, target_precision: float,

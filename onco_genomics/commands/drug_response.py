@@ -33,14 +33,17 @@ DRUG_MODEL_NAMES = click.Choice(["multitask", "xgboost", "lowrank-elastic-net", 
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Model directory to write.")
 @click.option("--model", "model_name", type=DRUG_MODEL_NAMES, default="multitask",
-              show_default=True)
+              show_default=True,
+              help="Model: DeepDR-style multitask network, xgboost over pairs, low-rank + "
+                   "per-drug elastic net, per-drug elastic net, or the per-drug mean baseline.")
 @click.option("--evaluate", "splits", multiple=True,
               type=click.Choice(["random-pairs", "unseen-cell-lines", "unseen-drugs"]),
               default=("unseen-cell-lines",), show_default=True,
               help="Hold-out evaluations to run before the final fit (repeatable).")
 @click.option("--min-cell-lines", type=int, default=10, show_default=True,
               help="Drugs measured on fewer cell lines are dropped (with a warning).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the hold-out splits and the model.")
 def train_drug_response(response_path: Path, features_path: Path,
                         drug_features_path: Path | None, smiles_path: Path | None, output: Path,
                         model_name: str, splits: tuple[str, ...], min_cell_lines: int,

@@ -28,7 +28,8 @@ def subtype() -> None:
 @click.option("--n-genes", type=int, default=1000, show_default=True,
               help="Most variable genes used.")
 @orientation_option("EXPRESSION", "gene-like or sample-like names")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the subsamples and NMF starts.")
 def discover(expression: Path, k_range: str, output: Path, resamples: int, n_genes: int,
              orientation: str, seed: int) -> None:
     """Consensus NMF clustering of EXPRESSION (samples x genes, log scale); k chosen by
@@ -55,7 +56,8 @@ def discover(expression: Path, k_range: str, output: Path, resamples: int, n_gen
 @subtype.command("predict")
 @click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", required=True, help="Model directory from `oncogen train subtype`.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Predictions table (TSV; .gz to compress).")
 @orientation_option("EXPRESSION", "the model's gene names")
 def predict(expression: Path, model: str, output: Path, orientation: str) -> None:
     """Assign the subtype of each sample in EXPRESSION with a trained subtype classifier."""
@@ -77,15 +79,23 @@ def predict(expression: Path, model: str, output: Path, orientation: str) -> Non
 @click.command("subtype")
 @click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--model", "model_name", type=MODELS, default="xgboost", show_default=True)
-@click.option("--input-type", type=INPUT_TYPES, default="log", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Model directory to write.")
+@click.option("--model", "model_name", type=MODELS, default="xgboost", show_default=True,
+              help="Classifier: 1D-CNN over ordered genes, MLP, xgboost or L2 logistic.")
+@click.option("--input-type", type=INPUT_TYPES, default="log", show_default=True,
+              help="What the values are (counts: log2 CPM; tpm/fpkm: log2; microarray: "
+                   "log2 if linear + median centring; log/none: unchanged).")
 @click.option("--label-column", default=None, help="Column of LABELS holding the subtype.")
-@click.option("--n-features", type=int, default=2000, show_default=True)
-@click.option("--cv-splits", type=int, default=5, show_default=True)
-@click.option("--min-class-size", type=int, default=2, show_default=True)
+@click.option("--n-features", type=int, default=2000, show_default=True,
+              help="Most variable genes kept (0: all).")
+@click.option("--cv-splits", type=int, default=5, show_default=True,
+              help="Stratified folds of the cross-validation report (0: none).")
+@click.option("--min-class-size", type=int, default=2, show_default=True,
+              help="Subtypes with fewer samples are dropped (with a warning).")
 @orientation_option("EXPRESSION", "the sample ids of LABELS")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the folds and the classifier.")
 def train_subtype(expression: Path, labels: Path, output: Path, model_name: str,
                   input_type: str, label_column: str | None, n_features: int, cv_splits: int,
                   min_class_size: int, orientation: str, seed: int) -> None:

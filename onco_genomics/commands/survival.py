@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -39,19 +38,22 @@ def _read_clinical(path: Path, time_column: str, event_column: str) -> object:
 @click.option("--model", "model_name", type=SURVIVAL_MODEL_NAMES, default="coxnet",
               show_default=True, help="Penalised Cox, DeepSurv, autoencoder-Cox, xgboost-Cox, or "
                    "ensemble-cox: Coxnet + xgboost-Cox weighted by inner CV.")
-@click.option("--time-column", default="time", show_default=True)
+@click.option("--time-column", default="time", show_default=True,
+              help="Column of --clinical with the follow-up time (> 0).")
 @click.option("--event-column", default="event", show_default=True,
-              help="1/0, true/false or dead/alive.")
+              help="Column of --clinical with the event: 1/0, true/false or dead/alive.")
 @click.option("--max-features", type=int, default=None,
               help="Features kept by univariate Cox score inside each fit [model default].")
 @click.option("--cv-folds", type=int, default=5, show_default=True,
               help="Outer folds of the nested cross-validation (0: none).")
-@click.option("--risk-groups", type=click.IntRange(2, 5), default=2, show_default=True)
+@click.option("--risk-groups", type=click.IntRange(2, 5), default=2, show_default=True,
+              help="Risk groups cut at quantiles of the training risk (2: low/high).")
 @click.option("--pathway", is_flag=True,
               help="deepsurv only: sparse genes -> Reactome pathways network (gene-symbol "
                    "features); writes pathway_attributions.tsv.")
 @orientation_option("the --features table", "the sample ids of --clinical")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the folds and the model.")
 def train_survival(features_path: Path, clinical_path: Path, output: Path, model_name: str,
                    time_column: str, event_column: str, max_features: int | None,
                    cv_folds: int, risk_groups: int, pathway: bool, orientation: str,
@@ -103,22 +105,36 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
             plot_risk_groups(trained.cv.groups, folder / "km_risk_groups.png",
                              title=f"{model_name}: out-of-fold risk groups")
     if trained.cv is not None:
-        click.echo(f"{output}: nested {cv_folds}-fold CV "
-                   f"{json.dumps({k: round(v, 3) for k, v in trained.cv.summary().items()})}",
-                   err=True)
+        click.echo(cv_summary_text(trained.cv.summary(), cv_folds, output), err=True)
+
+
+def cv_summary_text(summary: dict[str, float], folds: int, output: Path) -> str:
+    """The nested-CV metrics as a few readable lines (mean +- sd over the outer folds)."""
+    names = {"harrell_c": "Harrell's C", "uno_c": "Uno's C",
+             "integrated_brier": "integrated Brier score", "mean_auc": "mean time-dependent AUC"}
+    lines = [f"{output}: nested {folds}-fold cross-validation (mean +- sd over folds)"]
+    for key, label in names.items():
+        lines.append(f"  {label:<26} {summary[f'{key}_mean']:.3f} +- {summary[f'{key}_sd']:.3f}")
+    lines.append(f"  {'log-rank p, OOF risk groups':<26} {summary['logrank_p_oof_groups']:.2g}")
+    lines.append(f"  (per fold: {output / 'cv_folds.tsv'}; Kaplan-Meier: "
+                 f"{output / 'km_risk_groups.png'})")
+    return "\n".join(lines)
 
 
 @click.command("survival")
 @click.argument("model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--features", "features_path", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Feature table of the samples to score, samples x features.")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder: risk.tsv, curves.tsv, curves.png (+ km.png with --clinical).")
 @click.option("--clinical", "clinical_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Observed outcome of these samples: adds Kaplan-Meier curves and log-rank.")
-@click.option("--time-column", default="time", show_default=True)
-@click.option("--event-column", default="event", show_default=True)
+@click.option("--time-column", default="time", show_default=True,
+              help="Column of --clinical with the follow-up time.")
+@click.option("--event-column", default="event", show_default=True,
+              help="Column of --clinical with the event (1/0, true/false, dead/alive).")
 @click.option("--effects", "n_effects", type=int, default=6, show_default=True,
               help="Plot the effect on risk of this many top features (0: none).")
 @orientation_option("the --features table",

@@ -224,7 +224,7 @@ def train_classifier(expression: pd.DataFrame, labels: pd.Series, *,
     if opts.cv_splits:
         report = cross_validate(lambda: make_pipeline(opts), X, y, n_splits=opts.cv_splits,
                                 n_repeats=opts.cv_repeats, seed=opts.seed)
-        log.info("%s", report.table())
+        log.debug("%s", report.table())  # the CLI prints it once
         encoded = np.searchsorted(np.asarray(report.classes), y.to_numpy())
         oof = report.probabilities.to_numpy()
         temperature = fit_temperature_on(oof, encoded)
@@ -323,7 +323,8 @@ def predict_tumour_type(pipeline: Any, expression: pd.DataFrame, *, top: int = 3
         out[f"top{rank + 1}_probability"] = prob[np.arange(len(prob)), order[:, rank]]
     for j, name in enumerate(classes):
         out[f"p_{name}"] = prob[:, j]
-    log.info("%d samples: %d called confidently (threshold %.3f)", len(out),
+    task = str(getattr(pipeline, "model_card_", {}).get("task") or "classifier")
+    log.info("%s: %d samples, %d called confidently (threshold %.3f)", task, len(out),
              int(out["confident"].sum()), threshold)
     return out
 
@@ -347,8 +348,10 @@ def model_card_markdown(card: dict[str, Any], *, intended_use: str | None = None
               ""]
     if metrics:
         lines += [f"## Cross-validation ({metrics.get('cv')})", "",
-                  f"accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f} "
-                  f"(sd {metrics['macro_f1_sd']:.3f})", "", "| class | recall |", "|---|---|"]
+                  f"accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f}"
+                  + ("" if str(metrics.get("cv", "")).startswith("1x") else
+                     f" (sd over repeats {metrics['macro_f1_sd']:.3f})"),
+                  "", "| class | recall |", "|---|---|"]
         lines += [f"| {k} | {v:.3f} |" for k, v in metrics.get("per_class_recall", {}).items()]
         lines.append("")
     if "confidence_threshold" in calibration:

@@ -66,9 +66,11 @@ class CrossValidationReport:
 
     def table(self) -> str:
         """Plain-text report."""
+        spread = (f" (sd over {self.n_repeats} repeats {self.macro_f1_sd:.3f})"
+                  if self.n_repeats > 1 else "")
         lines = [f"cross-validation: {self.n_repeats} x stratified {self.n_splits}-fold",
-                 f"accuracy {self.accuracy:.3f}  macro-F1 {self.macro_f1:.3f} "
-                 f"(sd {self.macro_f1_sd:.3f})", "class\trecall"]
+                 f"accuracy {self.accuracy:.3f}  macro-F1 {self.macro_f1:.3f}{spread}",
+                 "class\trecall"]
         lines += [f"{name}\t{recall:.3f}" for name, recall in self.per_class_recall.items()]
         return "\n".join(lines)
 

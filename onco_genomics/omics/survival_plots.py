@@ -35,14 +35,27 @@ def _save(fig: object, path: str | os.PathLike[str]) -> Path:
     return target
 
 
+#: one colour per risk group in every plot: low risk blue, high risk red
+GROUP_COLOURS = {"low": "tab:blue", "intermediate": "tab:green", "medium": "tab:green",
+                 "high": "tab:red"}
+_OTHER_COLOURS = ("tab:orange", "tab:purple", "tab:brown", "tab:olive", "tab:cyan")
+
+
+def group_colour(group: object, index: int) -> str:
+    """The colour of a risk group: fixed for low/intermediate/high, else by position."""
+    return GROUP_COLOURS.get(str(group).lower(), _OTHER_COLOURS[index % len(_OTHER_COLOURS)])
+
+
 def plot_risk_groups(groups: RiskGroupComparison, path: str | os.PathLike[str], *,
                      title: str = "") -> Path:
     """Kaplan-Meier curves (95% CI bands) per risk group, log-rank p in the title."""
     fig, ax = _figure()
-    for curve in groups.curves:
-        ax.step(curve.time, curve.survival, where="post",
+    for i, curve in enumerate(groups.curves):
+        colour = group_colour(curve.group, i)
+        ax.step(curve.time, curve.survival, where="post", color=colour,
                 label=f"{curve.group} (n={curve.n_samples}, events={curve.n_events})")
-        ax.fill_between(curve.time, curve.conf_low, curve.conf_high, step="post", alpha=0.15)
+        ax.fill_between(curve.time, curve.conf_low, curve.conf_high, step="post", alpha=0.15,
+                        color=colour)
     ax.set_xlabel("time")
     ax.set_ylabel("survival probability")
     ax.set_ylim(0, 1.02)
@@ -55,10 +68,11 @@ def plot_risk_groups(groups: RiskGroupComparison, path: str | os.PathLike[str], 
 def plot_predicted_curves(curves: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Mean predicted (Breslow) survival curve of each risk group."""
     fig, ax = _figure()
-    for column in curves.columns:
-        if column.startswith("survival_"):
-            ax.step(curves["time"], curves[column], where="post",
-                    label=column.removeprefix("survival_"))
+    groups = [c for c in curves.columns if c.startswith("survival_")]
+    for i, column in enumerate(groups):
+        group = column.removeprefix("survival_")
+        ax.step(curves["time"], curves[column], where="post", label=group,
+                color=group_colour(group, i))
     ax.set_xlabel("time")
     ax.set_ylabel("predicted survival probability")
     ax.set_ylim(0, 1.02)

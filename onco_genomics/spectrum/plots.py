@@ -123,6 +123,10 @@ def plot_catalog(catalog: MutationCatalog, path: str | os.PathLike[str], *,
         ax.bar(x, values, color=[colour[g] for g in labels], width=0.8)
         ax.set_xlim(-0.6, len(channels) - 0.4)
         ax.set_ylabel("fraction" if fractions else "mutations")
+        if not fractions:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(f"{sample}: {round(total):,} {catalog.name} mutations", loc="left",
                      fontsize=9)
         top = values.max() if values.size and values.max() > 0 else 1.0
@@ -185,6 +189,10 @@ def plot_exposures(exposures: pd.DataFrame, path: str | os.PathLike[str], *,
     ax.set_xticks(x)
     ax.set_xticklabels([str(c) for c in table.columns], rotation=90, fontsize=7)
     ax.set_ylabel("fraction of mutations" if fractions else "mutations")
+    if not fractions:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize=7, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
