@@ -140,6 +140,9 @@ def user_error_message(err: BaseException) -> str | None:
         return usage_error_message(err)
     if isinstance(err, OSError):
         return os_error_message(err)
+    if isinstance(err, UnicodeDecodeError):  # a reader without its own check met binary data
+        return (f"an input file is not text ({err.reason} at byte {err.start}); check that "
+                "each input is the kind of file its argument or option asks for")
     return None
 
 
@@ -165,7 +168,7 @@ class RootGroup(LazyGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (OncogenError, OSError, click.UsageError) as err:
+        except (OncogenError, OSError, click.UsageError, UnicodeDecodeError) as err:
             message = user_error_message(err)
             if message is None:
                 raise

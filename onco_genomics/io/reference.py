@@ -197,6 +197,11 @@ class Reference:
 
         try:
             pyfaidx.Faidx(str(self.path), build_index=True).close()
+        except UnicodeDecodeError:
+            self.fai_path.unlink(missing_ok=True)
+            raise InputFileError(f"{self.path} is not a FASTA: it holds bytes that are not "
+                                 "text; expected '>' header lines followed by sequence "
+                                 "lines") from None
         except ValueError as err:  # pyfaidx: 'Duplicate key "c1"'
             self.fai_path.unlink(missing_ok=True)
             match = re.search(r'Duplicate key "(.*)"', str(err))

@@ -329,6 +329,9 @@ def read_labels(path: str | os.PathLike[str], *, column: str | None = None) -> p
         raise TableFormatError(f"label file {path} has a header but no rows") from err
     except pd.errors.ParserError as err:
         raise TableFormatError(f"label file {path} has rows of unequal length: {err}") from err
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as err:
+        raise TableFormatError(f"label file {path} is not a text table ({err}); expected a "
+                               "TSV/CSV with a header, optionally gzipped") from None
     if table.shape[1] != len(header):
         raise TableFormatError(f"label file {path}: the header has {len(header)} fields but "
                                f"rows have {table.shape[1]}")

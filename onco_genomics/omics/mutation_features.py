@@ -91,6 +91,14 @@ def read_gene_intervals(path: str | os.PathLike[str]) -> tuple[GeneInterval, ...
     source = Path(path)
     if not source.is_file():
         raise InputFileError(f"gene BED {source} does not exist")
+    try:
+        return _read_gene_lines(source)
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile) as err:
+        raise InputFileError(f"gene BED {source} is not a text BED file ({err}); expected "
+                             "lines of chrom, start, end and gene name") from None
+
+
+def _read_gene_lines(source: Path) -> tuple[GeneInterval, ...]:
     genes = []
     with (gzip.open(source, "rt") if source.suffix == ".gz" else source.open()) as handle:
         for line_no, line in enumerate(handle, start=1):

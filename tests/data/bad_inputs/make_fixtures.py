@@ -146,7 +146,17 @@ def write_degenerate_tables() -> None:
         + "chrUn\t20\t.\tA\tG\t50\tPASS\t.\nchrUn\t40\t.\tC\tA\t50\tPASS\t.\n")
 
 
+def write_generic_files() -> None:
+    """An empty file and 512 bytes of binary junk (seeded)."""
+    import random
+
+    (HERE / "empty.txt").write_bytes(b"")
+    rng = random.Random(14)
+    (HERE / "junk.bin").write_bytes(bytes(rng.randrange(256) for _ in range(512)))
+
+
 def main() -> None:
+    write_generic_files()
     write_degenerate_tables()
     write_shards()
     write_damaged_bams()
