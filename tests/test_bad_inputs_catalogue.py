@@ -142,7 +142,7 @@ case("call-resume-other-run", ["call", TUMOR, NORMAL, "--ref", CALLER_REF, "-o",
 # --- shards / merge ----------------------------------------------------------------------
 _each("shards-ref", BAD_FILES,
       lambda p: ["shards", "--ref", p, "-n", "2", "-o", "shards"])
-_each("shards-bed", BAD_FILES[:3] + [("start-after-end", IO / "start_after_end.bed")],
+_each("shards-bed", [*BAD_FILES[:3], ("start-after-end", IO / "start_after_end.bed")],
       lambda p: ["shards", "--ref", CALLER_REF, "--bed", p, "-n", "2", "-o", "shards"])
 _each("shards-out-dir", BAD_OUTPUT_FOLDERS,
       lambda p: ["shards", "--ref", CALLER_REF, "-n", "2", "-o", p])
@@ -197,7 +197,7 @@ _each("cup-output", BAD_OUTPUT_FILES,
       lambda p: ["cup", EXPRESSION, "-o", p])
 _each("train-cup-expression", BAD_TABLES,
       lambda p: ["train", "cup", p, LABELS, "-o", "model"])
-_each("train-cup-labels", BAD_TABLES[:4] + [("labels-of-other-samples", IO / "labels.tsv")],
+_each("train-cup-labels", [*BAD_TABLES[:4], ("labels-of-other-samples", IO / "labels.tsv")],
       lambda p: ["train", "cup", IO / "transposed.tsv" if "other" in str(p) else EXPRESSION,
                  p, "-o", "model"])
 _each("train-cup-output", BAD_OUTPUT_FOLDERS,

@@ -179,7 +179,8 @@ class ChunkScanner:
         self._chunks = tuple(chunks)
         self.indices: tuple[int, ...] = tuple(range(len(self._chunks)) if only is None else only)
         self.options = options
-        self.workers = min(threads, len(self.indices)) if threads > 1 else 1
+        # no chunk left (a --resume after every chunk finished): no pool at all
+        self.workers = max(1, min(threads, len(self.indices))) if threads > 1 else 1
         self._pool: ProcessPoolExecutor | None = None
         self._pending: dict[Future[PileupBatch], int] = {}
         self._position = 0
