@@ -130,6 +130,11 @@ for _name, _region in [("region-off-contig", "chrNone:1-100"),
 _each("call-bed", [*BAD_FILES, ("start-after-end", IO / "start_after_end.bed")],
       lambda p: ["call", TUMOR, NORMAL, "--ref", CALLER_REF, "-o", "c.vcf.gz", "--bed", p,
                  "--device", "cpu"])
+case("call-cram-wrong-reference", ["call", IO / "hg00101_chr17_4kb.cram",
+                                   IO / "hg00101_chr17_4kb.bam", "--ref",
+                                   BAD / "wrong_sequence_chr17.fa", "-o", "c.vcf.gz",
+                                   "--tumor-sample", "T", "--normal-sample", "N",
+                                   "--device", "cpu"])
 case("call-threads-0", ["call", TUMOR, NORMAL, "--ref", CALLER_REF, "-o", "c.vcf.gz",
                         *_CALL, "--threads", "0"])
 case("call-min-af-1", ["call", TUMOR, NORMAL, "--ref", CALLER_REF, "-o", "c.vcf.gz", *_CALL,

@@ -51,3 +51,17 @@ def test_index_end_offset_matches_a_good_bam() -> None:
     check_index_matches(BAD / "small_normal.bam")
     with pytest.raises(InputFileError, match="cut short"):
         check_index_matches(BAD / "truncated_reads.bam")
+
+
+def test_cram_against_the_wrong_reference(tmp_path: Path) -> None:
+    out = tmp_path / "calls.vcf.gz"
+    result = CliRunner().invoke(cli, [
+        "call", str(DATA / "io" / "hg00101_chr17_4kb.cram"),
+        str(DATA / "io" / "hg00101_chr17_4kb.bam"), "--ref",
+        str(BAD / "wrong_sequence_chr17.fa"), "-o", str(out), "--tumor-sample", "T",
+        "--normal-sample", "N", "--device", "cpu"])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and "not the FASTA it was written with" in errors[0], result.output
+    assert "hg00101_chr17_4kb.cram" in errors[0]
+    assert list(tmp_path.iterdir()) == []

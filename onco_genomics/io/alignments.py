@@ -363,10 +363,15 @@ def read_error(paths: Sequence[str | os.PathLike[str]], err: BaseException, *,
     if "Closing failed" in text:  # htslib reports a failed block read only when closing
         text = "a compressed block failed to decompress"
     named = [Path(p) for p in paths if str(p) in str(err)] or [Path(p) for p in paths]
-    files = " or ".join(str(p) for p in named)
     crams = [p for p in named if p.exists() and alignment_format(p) == "cram"]
-    hint = (f"; for CRAM, pass with --ref the FASTA {crams[0].name} was written with"
-            if crams else "")
+    if crams:  # the usual cause: a reference other than the one the CRAM was written with
+        return InputFileError(
+            f"reading CRAM {crams[0]}{' in ' + where if where else ''} failed ({text}): "
+            f"--ref is probably not the FASTA it was written with (compare the @SQ M5 "
+            f"checksums of `samtools view -H {crams[0]}` with `samtools dict` of the FASTA), "
+            f"or the file is damaged (check it with `samtools quickcheck -v {crams[0]}`)")
+    files = " or ".join(str(p) for p in named)
+    hint = ""
     return InputFileError(
         f"reading {files}{' in ' + where if where else ''} failed ({text}): the file is "
         f"damaged or truncated, or its index belongs to another version of it. Check it with "

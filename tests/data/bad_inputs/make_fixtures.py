@@ -155,8 +155,27 @@ def write_generic_files() -> None:
     (HERE / "junk.bin").write_bytes(bytes(rng.randrange(256) for _ in range(512)))
 
 
+def write_wrong_reference() -> None:
+    """A FASTA with the name and length of tests/data/io/chr17_4kb.fa but other bases: the
+    wrong reference for hg00101_chr17_4kb.cram (seeded)."""
+    import random
+
+    import pysam
+
+    with pysam.FastaFile(str(DATA / "io" / "chr17_4kb.fa")) as fasta:
+        name = fasta.references[0]
+        length = fasta.get_reference_length(name)
+    rng = random.Random(17)
+    bases = "".join(rng.choice("ACGT") for _ in range(length))
+    target = HERE / "wrong_sequence_chr17.fa"
+    target.write_text(f">{name}\n" + "".join(bases[i:i + 60] + "\n"
+                                              for i in range(0, length, 60)))
+    pysam.faidx(str(target))
+
+
 def main() -> None:
     write_generic_files()
+    write_wrong_reference()
     write_degenerate_tables()
     write_shards()
     write_damaged_bams()
