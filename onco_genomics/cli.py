@@ -48,6 +48,8 @@ COMMANDS: dict[str, CommandSpec] = {
                 "SHAP explanations of an omics model on a table (tables and plots)."),
     "example": ("onco_genomics.commands.example", "example",
                 "Write small example inputs (cup, subtype, survival, drug-response)."),
+    "report": ("onco_genomics.commands.report", "report",
+               "Self-contained HTML report (and MultiQC content) of somatic call sets."),
     "models": ("onco_genomics.commands.models", "models",
                "List the shipped models and their model cards."),
     "subtype": ("onco_genomics.commands.subtype", "subtype",
