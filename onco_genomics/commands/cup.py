@@ -12,7 +12,7 @@ from onco_genomics.commands._options import orientation_option
 log = logging.getLogger(__name__)
 
 INPUT_TYPES = click.Choice(["counts", "tpm", "fpkm", "microarray", "log", "none"])
-MODELS = click.Choice(["cnn1d", "mlp", "xgboost", "logistic"])
+MODELS = click.Choice(["auto", "cnn1d", "mlp", "xgboost", "logistic"])
 
 
 @click.command("cup")
@@ -59,8 +59,10 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Model directory to write.")
-@click.option("--model", "model_name", type=MODELS, default="xgboost", show_default=True,
-              help="Classifier: 1D-CNN over ordered genes, MLP, xgboost or L2 logistic.")
+@click.option("--model", "model_name", type=MODELS, default="auto", show_default=True,
+              help="Classifier: auto (L2 logistic or xgboost, chosen by inner CV on the "
+                   "training data; the choice is in the model card), 1D-CNN over ordered "
+                   "genes, MLP, xgboost or L2 logistic.")
 @click.option("--input-type", type=INPUT_TYPES, default="log", show_default=True,
               help="What the values are (counts: log2 CPM; tpm/fpkm: log2; microarray: "
                    "log2 if linear + median centring; log/none: unchanged).")

@@ -81,8 +81,10 @@ def predict(expression: Path, model: str, output: Path, orientation: str) -> Non
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Model directory to write.")
-@click.option("--model", "model_name", type=MODELS, default="xgboost", show_default=True,
-              help="Classifier: 1D-CNN over ordered genes, MLP, xgboost or L2 logistic.")
+@click.option("--model", "model_name", type=MODELS, default="auto", show_default=True,
+              help="Classifier: auto (L2 logistic or xgboost, chosen by inner CV on the "
+                   "training data; the choice is in the model card), 1D-CNN over ordered "
+                   "genes, MLP, xgboost or L2 logistic.")
 @click.option("--input-type", type=INPUT_TYPES, default="log", show_default=True,
               help="What the values are (counts: log2 CPM; tpm/fpkm: log2; microarray: "
                    "log2 if linear + median centring; log/none: unchanged).")

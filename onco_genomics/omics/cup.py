@@ -38,6 +38,7 @@ from onco_genomics.omics.calibration import ConfidenceRule, apply_temperature, c
 from onco_genomics.omics.calibration import fit_temperature as fit_temperature_on
 from onco_genomics.omics.classifiers import CLASSIFIER_NAMES, make_classifier
 from onco_genomics.omics.evaluation import CrossValidationReport, cross_validate
+from onco_genomics.omics.model_choice import AutoClassifier
 from onco_genomics.omics.model_dir import load_model, save_model, shipped_model_path
 from onco_genomics.omics.preprocess import INPUT_TYPES, build_preprocessing, describe_preprocessing
 
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 #: the model `oncogen cup` uses when no --model is given
 DEFAULT_CUP_MODEL = "cup_example"
 TASKS: tuple[str, ...] = ("cup", "subtype", "cup-mutations")
+#: every ``--model`` of ``train cup``/``train subtype``: ``auto`` and the classifiers
+MODEL_NAMES: tuple[str, ...] = ("auto", *CLASSIFIER_NAMES)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,9 @@ class TrainingOptions:
     Attributes
     ----------
     model
-        ``cnn1d``, ``mlp``, ``xgboost`` or ``logistic``.
+        ``auto`` (the candidate with the best inner-CV score, see
+        :class:`~onco_genomics.omics.model_choice.AutoClassifier`), ``cnn1d``, ``mlp``,
+        ``xgboost`` or ``logistic``.
     task
         ``cup``, ``subtype`` or ``cup-mutations`` (recorded in the card).
     input_type
@@ -76,7 +81,7 @@ class TrainingOptions:
         Extra estimator parameters (e.g. ``max_epochs``).
     """
 
-    model: str = "xgboost"
+    model: str = "auto"
     task: str = "cup"
     input_type: str = "log"
     n_features: int | None = 2000
@@ -89,8 +94,8 @@ class TrainingOptions:
     model_params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.model not in CLASSIFIER_NAMES:
-            raise OptionsError(f"--model must be one of {', '.join(CLASSIFIER_NAMES)}, got "
+        if self.model not in MODEL_NAMES:
+            raise OptionsError(f"--model must be one of {', '.join(MODEL_NAMES)}, got "
                                f"{self.model!r}")
         if self.task not in TASKS:
             raise OptionsError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
@@ -188,8 +193,9 @@ def make_pipeline(options: TrainingOptions, **overrides: Any) -> Any:
     params = {**options.model_params, **overrides}
     steps = build_preprocessing(input_type=options.input_type, n_features=options.n_features,
                                 max_missing=options.max_missing)
-    return Pipeline([*steps, ("model", make_classifier(options.model, seed=options.seed,
-                                                       **params))])
+    model = (AutoClassifier(seed=options.seed, **params) if options.model == "auto"
+             else make_classifier(options.model, seed=options.seed, **params))
+    return Pipeline([*steps, ("model", model)])
 
 
 def train_classifier(expression: pd.DataFrame, labels: pd.Series, *,
@@ -235,11 +241,19 @@ def train_classifier(expression: pd.DataFrame, labels: pd.Series, *,
                  100 * confidence.confident_share, confidence.precision)
     pipeline = make_pipeline(opts)
     pipeline.fit(X, y)
+    choice: dict[str, Any] = {}
+    if isinstance(pipeline.named_steps["model"], AutoClassifier):
+        # the chosen model is saved in its own format; the card says how it was chosen
+        auto = pipeline.named_steps["model"]
+        choice = {"model_choice": auto.choice_summary()}
+        pipeline.steps[-1] = ("model", auto.chosen_model_)
+        log.info("--model auto chose %s", auto.chosen_)
     aligner = pipeline.named_steps["align"]
     final_features = [str(f) for f in pipeline.named_steps["model"].feature_names_in_]
     card: dict[str, Any] = {
         "task": opts.task,
         "model": opts.model,
+        **choice,
         "feature_names": list(aligner.genes_),
         "model_features": final_features,
         "preprocessing": describe_preprocessing(pipeline.steps[:-1]),
@@ -346,6 +360,13 @@ def model_card_markdown(card: dict[str, Any], *, intended_use: str | None = None
               f"- features used by the classifier: {len(card.get('model_features', []))} of "
               f"{len(card.get('feature_names', []))} input genes",
               ""]
+    choice = card.get("model_choice")
+    if choice:
+        scores = ", ".join(f"{name} macro-F1 {s['macro_f1']:.3f} (log-loss {s['log_loss']:.3f})"
+                           for name, s in choice.get("inner_scores", {}).items())
+        lines += [f"- `--model auto` chose **{choice['chosen']}** among "
+                  f"{', '.join(choice['candidates'])} ({choice['inner_cv']}): "
+                  f"{scores or 'not scored (too few samples per class)'}", ""]
     if metrics:
         lines += [f"## Cross-validation ({metrics.get('cv')})", "",
                   f"accuracy {metrics['accuracy']:.3f}, macro-F1 {metrics['macro_f1']:.3f}"
