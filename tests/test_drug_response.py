@@ -374,3 +374,15 @@ def test_cli_trains_applies_and_explains_lowrank(tmp_path: Path) -> None:
                                  str(tmp_path / "shap"), "--orientation", "samples-rows"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "shap" / "beeswarm_D0.png").stat().st_size > 0
+
+
+def test_default_model_is_lowrank_and_warns_that_it_ignores_drug_features(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from onco_genomics.omics.drug_response import train_drug_response
+
+    wide, feats = synthetic_screen(60, 4, 8)
+    drugs = pd.DataFrame({"target_a": [1.0, 0.0, 1.0, 0.0]}, index=wide.columns)
+    with caplog.at_level("WARNING"):
+        trained = train_drug_response(wide, feats, drug_features=drugs, splits=())
+    assert trained.card["model"] == "lowrank-elastic-net"
+    assert "does not use drug features" in caplog.text

@@ -32,7 +32,7 @@ DRUG_MODEL_NAMES = click.Choice(["multitask", "xgboost", "lowrank-elastic-net", 
                    "features (needs RDKit).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Model directory to write.")
-@click.option("--model", "model_name", type=DRUG_MODEL_NAMES, default="multitask",
+@click.option("--model", "model_name", type=DRUG_MODEL_NAMES, default="lowrank-elastic-net",
               show_default=True,
               help="Model: DeepDR-style multitask network, xgboost over pairs, low-rank + "
                    "per-drug elastic net, per-drug elastic net, or the per-drug mean baseline.")

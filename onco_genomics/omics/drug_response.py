@@ -51,8 +51,13 @@ def make_drug_response_model(model: str, *, params: dict[str, Any] | None = None
     return estimator
 
 
+#: the models that use drug features (for drugs unseen in training)
+DRUG_FEATURE_MODELS: tuple[str, ...] = ("multitask", "xgboost")
+
+
 def train_drug_response(response: pd.DataFrame, cell_features: pd.DataFrame, *,
-                        drug_features: pd.DataFrame | None = None, model: str = "multitask",
+                        drug_features: pd.DataFrame | None = None,
+                        model: str = "lowrank-elastic-net",
                         params: dict[str, Any] | None = None,
                         splits: Sequence[str] = ("unseen-cell-lines",),
                         min_cell_lines: int = 10, seed: int = 0,
@@ -68,7 +73,8 @@ def train_drug_response(response: pd.DataFrame, cell_features: pd.DataFrame, *,
     drug_features
         Optional drugs x numeric features.
     model
-        ``multitask``, ``xgboost``, ``lowrank-elastic-net``, ``elastic-net`` or
+        ``lowrank-elastic-net`` (default: best on unseen cell lines, see
+        docs/benchmarks/drug_response.md), ``multitask``, ``xgboost``, ``elastic-net`` or
         ``per-drug-mean``.
     params
         Hyper-parameters overriding the model's defaults.
@@ -87,6 +93,10 @@ def train_drug_response(response: pd.DataFrame, cell_features: pd.DataFrame, *,
         raise OptionsError(f"unknown split(s) {', '.join(unknown)}; expected {', '.join(SPLITS)}")
     data = prepare_drug_response(response, cell_features, drug_features=drug_features,
                                  min_cell_lines=min_cell_lines, name=name)
+    if drug_features is not None and model not in DRUG_FEATURE_MODELS:
+        log.warning("--model %s does not use drug features; they only help with drugs unseen "
+                    "in training, which %s predicts from the average drug (use --model "
+                    "multitask or xgboost for that)", model, model)
     rows = []
     for scheme in splits:
         scores = evaluate_split(
