@@ -239,6 +239,11 @@ case("simulate-region-off-contig", ["simulate", "--ref", CALLER_REF, "--region",
 _each("train-caller-data", [("missing", "no_such_sim"), ("empty-folder", "empty_model")],
       lambda p: ["train", "caller", "--data", p, "--ref", CALLER_REF, "-o", "model"])
 case("train-caller-no-sets", ["train", "caller", "--ref", CALLER_REF, "-o", "model"])
+_each("example-output", BAD_OUTPUT_FOLDERS,
+      lambda p: ["example", "cup", "-o", p])
+case("example-unknown", ["example", "lung", "-o", "ex"])
+case("models-unknown-subcommand", ["models", "show"])
+case("models-list-extra-argument", ["models", "list", "cup_example"])
 for _argv in (["call"], ["no-such-command"], ["--no-such-option"], ["train", "cupp"],
               ["spectrum", VCF, "--ref", SLICE]):
     case("usage-" + "-".join(str(a).strip("-") for a in _argv[:2])[:40], list(_argv))
