@@ -239,6 +239,12 @@ case("simulate-region-off-contig", ["simulate", "--ref", CALLER_REF, "--region",
 _each("train-caller-data", [("missing", "no_such_sim"), ("empty-folder", "empty_model")],
       lambda p: ["train", "caller", "--data", p, "--ref", CALLER_REF, "-o", "model"])
 case("train-caller-no-sets", ["train", "caller", "--ref", CALLER_REF, "-o", "model"])
+_each("report-calls", BAD_VARIANT_FILES,
+      lambda p: ["report", p, "-o", "r.html"])
+_each("report-truth", BAD_VARIANT_FILES[:4],
+      lambda p: ["report", EVAL / "calls.vcf", "--truth", p, "-o", "r.html"])
+_each("report-output", BAD_OUTPUT_FILES,
+      lambda p: ["report", EVAL / "calls.vcf", "-o", p])
 _each("example-output", BAD_OUTPUT_FOLDERS,
       lambda p: ["example", "cup", "-o", p])
 case("example-unknown", ["example", "lung", "-o", "ex"])
