@@ -111,3 +111,20 @@ def test_cli_explains_chosen_drugs_with_log_progress(
     assert result.exit_code == 2
     assert "Nutlin-3b" in result.output
     assert not (tmp_path / "bad").exists()
+
+
+def test_xgboost_pair_model_is_explained_per_drug(
+        screen: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    from onco_genomics.omics.drug_response_models import XGBoostDrugResponse
+
+    wide, feats = screen
+    model = XGBoostDrugResponse(n_estimators=30, min_feature_count=1).fit(
+        prepare_drug_response(wide, feats, name="synthetic"))
+    X = feats.iloc[:7]
+    explanation = explain_model(model, X, outputs=["D12", "D3"], progress=False)
+    assert explanation.output_names == ("D12", "D3")
+    assert explanation.feature_names[-2:] == ("drug_train_mean", "drug_train_sd")
+    for k, drug in enumerate(explanation.output_names):
+        pairs = pd.DataFrame({"cell_line": X.index, "drug": drug})
+        total = explanation.values[:, :, k].sum(axis=1) + explanation.base_values[k]
+        np.testing.assert_allclose(total, model.predict(feats, pairs), rtol=1e-4, atol=1e-4)

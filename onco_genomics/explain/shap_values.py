@@ -2,7 +2,9 @@
 
 - ``booster_`` (xgboost): :class:`shap.TreeExplainer` (exact path-dependent tree SHAP); the
   explained output is the margin (log-odds) of each class (binary models: class 1's
-  margin, and its negative for class 0).
+  margin, and its negative for class 0). A booster over (cell, drug) pairs (an estimator
+  with ``design_matrix``, the xgboost drug-response model) is explained per drug on the
+  rows pairing each sample with that drug.
 - ``torch_module_`` and ``_to_tensor(X)`` (torch): expected gradients, the values of
   :class:`shap.GradientExplainer`, computed in large batches by
   :mod:`~onco_genomics.explain.expected_gradients`, on the network output (class logits;
@@ -173,6 +175,41 @@ def _unit(estimator: Any, outputs: tuple[str, ...]) -> str:
     return "model output"
 
 
+def _explain_pair_booster(estimator: Any, frame: pd.DataFrame, wanted: list[str] | None, *,
+                          progress: bool | None) -> Explanation:
+    """Tree SHAP of a booster over (cell, drug) pairs, one output per drug.
+
+    The booster's rows are :meth:`design_matrix` rows (cell features, then the drug's
+    encoding); each drug is explained on the design rows pairing every sample with it, so
+    every output has the same features (``booster_feature_names_``). ``data`` holds the
+    first explained drug's rows: the cell columns are the same for every drug, the drug
+    columns (``drug_train_mean``, ...) differ by drug.
+    """
+    import shap
+
+    from onco_genomics.progress import Progress
+
+    drugs = list(wanted) if wanted is not None else [str(d) for d in estimator.drugs_]
+    explainer = shap.TreeExplainer(estimator.booster_)
+    samples = [str(s) for s in frame.index]
+    frame = frame.set_axis(samples, axis=0)
+    parts, first = [], None
+    with Progress(len(drugs), "drugs explained", enabled=progress, log_every=10.0) as bar:
+        for drug in drugs:
+            pairs = pd.DataFrame({"cell_line": samples, "drug": drug})
+            rows = estimator.design_matrix(frame, pairs)
+            first = rows if first is None else first
+            parts.append(np.asarray(explainer.shap_values(rows), dtype=np.float64))
+            bar.update(1)
+    values = np.stack(parts, axis=2)
+    base = np.full(len(drugs), float(np.atleast_1d(explainer.expected_value)[0]))
+    assert first is not None
+    return Explanation(values=values, base_values=base, data=first.astype(np.float64),
+                       feature_names=tuple(estimator.booster_feature_names_),
+                       output_names=tuple(drugs), sample_ids=tuple(samples),
+                       method="shap.TreeExplainer over (cell, drug) pairs; ln(IC50)")
+
+
 def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
                   outputs: Sequence[str] | None = None, gradient_samples: int = 50,
                   progress: bool | None = None) -> Explanation:
@@ -218,6 +255,8 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
         return _explain_weighted_sum(estimator, components, frame, n_background=n_background,
                                      seed=seed, outputs=wanted,
                                      gradient_samples=gradient_samples)
+    if hasattr(estimator, "design_matrix") and hasattr(estimator, "booster_"):
+        return _explain_pair_booster(estimator, frame, wanted, progress=progress)
     data = frame.to_numpy(dtype=np.float32)
     n, f = data.shape
     features = tuple(str(c) for c in frame.columns)
