@@ -9,7 +9,11 @@ evaluate``'s matching (left-aligned, trimmed) against the pair's truth, and prin
   against the share that are true somatic variants;
 * the threshold sweep: precision, recall and F1 (SNV, INDEL, ALL; PASS = no hand filter
   and PROB >= t; recall over every truth variant in the confident regions) pooled over the
-  pairs, and the threshold with the best pooled F1 of all variants.
+  pairs, and the threshold with the best pooled F1 of all variants;
+* with ``--fit-calibration MODEL_DIR``: a Platt calibration per variant type (logistic
+  regression of "is somatic" on logit(PROB), candidates without a hand filter), written
+  into the model's ``model.json``; the sweep and the chosen threshold then use the
+  calibrated PROB (which is what ``oncogen call`` reports with that model).
 
 The pairs used here must not be the pairs the chosen threshold is then judged on.
 
@@ -60,7 +64,7 @@ def labelled_candidates(work: Path, pair: str, label: str) -> tuple[pd.DataFrame
                 continue  # outside the confident regions
             filters = set(call.filters) - {"PASS", "LowQual"}
             rows.append({"pair": pair, "prob": float(call.info["PROB"]),
-                         "hand_filtered": bool(filters),
+                         "hand_filtered": bool(filters), "vartype": str(call.info["TYPE"]),
                          "type": "SNV" if len(call.ref) == len(call.alt) == 1 else "INDEL",
                          "true": status[key] == "TP"})
     table = result.table
@@ -114,12 +118,49 @@ def reliability(candidates: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def fit_platt(candidates: pd.DataFrame) -> dict[str, list[float]]:
+    """Per variant type (SNV/INS/DEL): (slope, intercept) of true ~ logit(PROB)."""
+    from sklearn.linear_model import LogisticRegression
+
+    kept = candidates[~candidates["hand_filtered"]]
+    fitted: dict[str, list[float]] = {}
+    for vartype in ("SNV", "INS", "DEL"):
+        sel = kept[kept["vartype"] == vartype]
+        if len(sel) < 20 or sel["true"].nunique() < 2:
+            continue
+        p = np.clip(sel["prob"].to_numpy(), 1e-7, 1 - 1e-7)
+        x = np.log(p / (1 - p))[:, None]
+        model = LogisticRegression(C=1e6).fit(x, sel["true"].to_numpy())
+        slope, intercept = float(model.coef_[0, 0]), float(model.intercept_[0])
+        if slope > 0:
+            fitted[vartype] = [round(slope, 5), round(intercept, 5)]
+    return fitted
+
+
+def apply_platt(candidates: pd.DataFrame, fitted: dict[str, list[float]]) -> pd.DataFrame:
+    out = candidates.copy()
+    p = np.clip(out["prob"].to_numpy(), 1e-7, 1 - 1e-7)
+    logit = np.log(p / (1 - p))
+    calibrated = out["prob"].to_numpy().copy()
+    for vartype, (slope, intercept) in fitted.items():
+        hit = (out["vartype"] == vartype).to_numpy()
+        calibrated[hit] = 1 / (1 + np.exp(-(slope * logit[hit] + intercept)))
+    out["prob"] = calibrated
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=Path("/tmp/oncogen_caller_bench"))
     parser.add_argument("--pairs", required=True, help="comma-separated calibration pairs")
     parser.add_argument("--label", default="", help="the --label of caller_accuracy.py")
     parser.add_argument("--plot", type=Path, default=None, help="reliability plot (PNG)")
+    parser.add_argument("--set-threshold", type=Path, default=None, metavar="MODEL_DIR",
+                        help="write the chosen threshold into this model's model.json "
+                             "(with where it was chosen)")
+    parser.add_argument("--fit-calibration", type=Path, default=None, metavar="MODEL_DIR",
+                        help="fit a Platt calibration per variant type and write it into "
+                             "this model's model.json (the sweep then uses calibrated PROB)")
     args = parser.parse_args(argv)
     parts, totals = [], {"SNV": 0, "INDEL": 0}
     for pair in args.pairs.split(","):
@@ -133,11 +174,40 @@ def main(argv: list[str] | None = None) -> int:
     table = reliability(candidates)
     print("Reliability (candidates without a hand filter):\n")
     print(markdown(table))
+    if args.fit_calibration is not None:
+        import json
+
+        fitted = fit_platt(candidates)
+        candidates = apply_platt(candidates, fitted)
+        meta_path = args.fit_calibration / "model.json"
+        meta = json.loads(meta_path.read_text())
+        meta["calibration"] = {"method": "platt", "fitted_on": {
+            "pairs": args.pairs.split(","), "label": args.label}, **fitted}
+        meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        print(f"\nPlatt calibration {fitted} written into {meta_path}; calibrated "
+              "(in-sample):\n")
+        table = reliability(candidates)
+        print(markdown(table))
     swept = sweep(candidates, totals)
     print("\nThreshold sweep (pooled):\n")
     print(markdown(swept))
     best = swept.iloc[int(np.argmax(swept["ALL_f1"].to_numpy()))]
     print(f"\nbest pooled F1 (ALL) {best['ALL_f1']:.3f} at threshold {best['threshold']:.2f}")
+    if args.set_threshold is not None:
+        import json
+
+        meta_path = args.set_threshold / "model.json"
+        meta = json.loads(meta_path.read_text())
+        chosen = max(float(best["threshold"]), 0.01)  # a model threshold lies in (0, 1)
+        meta["threshold_validation"] = meta.get("threshold_validation", meta["threshold"])
+        meta["threshold"] = chosen
+        meta["threshold_source"] = {
+            "pairs": args.pairs.split(","), "label": args.label,
+            "rule": "best pooled F1 of all variants over PASS = no hand filter and PROB >= t, "
+                    f"t in {THRESHOLDS[0]}..{THRESHOLDS[-1]} by 0.05",
+            "f1": round(float(best["ALL_f1"]), 4)}
+        meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        print(f"wrote threshold {chosen:.2f} into {meta_path}")
     if args.plot:
         import matplotlib
 

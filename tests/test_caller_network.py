@@ -336,3 +336,33 @@ def test_orientation_bias_pvalue_matches_scipy() -> None:
     for a, b in ((0, 1), (7, 0), (2, 11), (14, 3), (40, 60), (250, 180), (999, 1001)):
         expected = float(binom.sf(max(a, b) - 1, a + b, 0.5))
         assert orientation_bias_pvalue(a, b) == pytest.approx(expected, rel=1e-9)
+
+
+def test_platt_calibration_is_loaded_applied_per_type_and_checked(tmp_path: Path) -> None:
+    folder = save_model(tmp_path / "m", small_net(), encoder=SPEC, threshold=0.4)
+    meta = json.loads((folder / "model.json").read_text())
+    raw = load_model(folder, encoder=SPEC)
+    assert raw.calibration == {}
+    meta["calibration"] = {"method": "platt", "fitted_on": {"pairs": ["p"]},
+                           "SNV": [2.0, 1.0], "DEL": [0.5, -1.0]}
+    (folder / "model.json").write_text(json.dumps(meta))
+    model = load_model(folder, encoder=SPEC)
+    assert model.calibration == {"SNV": (2.0, 1.0), "DEL": (0.5, -1.0)}
+    rng = np.random.default_rng(2)
+    tensors = rng.random((9, 6, 11), dtype=np.float32)
+    types = ["SNV", "INS", "DEL"] * 3
+    refs = ["A", "A", "AC"] * 3
+    alts = ["C", "AT", "A"] * 3
+    before = score_tensors(raw, tensors, types, refs, alts)
+    after = score_tensors(model, tensors, types, refs, alts)
+    logit = np.log(before / (1 - before))
+    expected = before.copy()
+    expected[0::3] = 1 / (1 + np.exp(-(2.0 * logit[0::3] + 1.0)))
+    expected[2::3] = 1 / (1 + np.exp(-(0.5 * logit[2::3] - 1.0)))
+    np.testing.assert_allclose(after, expected, rtol=1e-9)  # INS (no entry) unchanged
+    for bad in ({"method": "isotonic"}, {"method": "platt", "MNV": [1, 0]},
+                {"method": "platt", "SNV": [-1.0, 0.0]}, {"method": "platt", "SNV": "x"}):
+        meta["calibration"] = bad
+        (folder / "model.json").write_text(json.dumps(meta))
+        with pytest.raises(ModelError, match="calibration"):
+            load_model(folder, encoder=SPEC)

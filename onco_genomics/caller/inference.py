@@ -14,7 +14,7 @@ can start its scanning workers before the (slow) torch import; see
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -70,7 +70,8 @@ def score_tensors(model: CallerModel, tensors: np.ndarray, vartypes: Sequence[st
     Returns
     -------
     numpy.ndarray
-        ``(N,)`` float64 probabilities.
+        ``(N,)`` float64 probabilities, calibrated where the model carries a calibration
+        (:func:`calibrate`).
     """
     if tensors.ndim != 3 or tensors.shape[1:] != (model.config.in_channels, model.config.window):
         raise ValueError(f"expected tensors (N, {model.config.in_channels}, "
@@ -94,6 +95,23 @@ def score_tensors(model: CallerModel, tensors: np.ndarray, vartypes: Sequence[st
             x = torch.from_numpy(np.ascontiguousarray(tensors[start:stop], dtype=np.float32))
             output = model.network(x.to(device))
             out[start:stop] = allele_probability(output, type_index[start:stop])
+    return calibrate(out, vartypes, model.calibration) if model.calibration else out
+
+
+def calibrate(probs: np.ndarray, vartypes: Sequence[str],
+              calibration: Mapping[str, tuple[float, float]]) -> np.ndarray:
+    """Platt calibration per variant type: ``sigmoid(slope * logit(p) + intercept)``.
+
+    Types without an entry keep their probability. Monotone within a type, so it changes
+    which calls pass a threshold only between types.
+    """
+    out = np.asarray(probs, dtype=np.float64).copy()
+    types = np.asarray(vartypes)
+    clipped = np.clip(out, 1e-7, 1 - 1e-7)
+    logit = np.log(clipped / (1 - clipped))
+    for vartype, (slope, intercept) in calibration.items():
+        hit = types == vartype
+        out[hit] = 1.0 / (1.0 + np.exp(-(slope * logit[hit] + intercept)))
     return out
 
 

@@ -104,3 +104,48 @@ def model_encoder_version(path: str | Path | None) -> str:
             f"oncogen version the model was made with ({metadata.get('oncogen_version')}) "
             "or retrain it with `oncogen train caller`")
     return str(version)
+
+
+#: variant types a calibration may name (``model.json`` ``calibration``)
+CALIBRATED_TYPES = ("SNV", "INS", "DEL")
+
+
+def parse_calibration(metadata: Mapping[str, Any], *,
+                      source: str) -> dict[str, tuple[float, float]]:
+    """The optional Platt calibration of a model: variant type -> (slope, intercept).
+
+    ``model.json`` may hold ``"calibration": {"method": "platt", "SNV": [a, b], ...}``:
+    the network's probability ``p`` of a candidate of that type is reported as
+    ``sigmoid(a * logit(p) + b)``; types not named are reported uncalibrated. Fitted on
+    held-out pairs by ``benchmarks/caller_calibration.py --fit-calibration``.
+
+    Raises
+    ------
+    ModelError
+        An unknown method or type, or a slope that is not a positive finite number.
+    """
+    import math
+
+    found = metadata.get("calibration")
+    if not found:
+        return {}
+    if not isinstance(found, dict) or found.get("method") != "platt":
+        raise ModelError(f"model {source}: calibration must be {{'method': 'platt', ...}}, "
+                         f"found {str(found)[:80]!r}")
+    result: dict[str, tuple[float, float]] = {}
+    for key, value in found.items():
+        if key in ("method", "fitted_on"):
+            continue
+        if key not in CALIBRATED_TYPES:
+            raise ModelError(f"model {source}: calibration names an unknown variant type "
+                             f"{key!r}; expected {', '.join(CALIBRATED_TYPES)}")
+        try:
+            slope, intercept = (float(v) for v in value)
+        except (TypeError, ValueError):
+            raise ModelError(f"model {source}: calibration of {key} must be [slope, "
+                             f"intercept], found {value!r}") from None
+        if not (math.isfinite(slope) and math.isfinite(intercept) and slope > 0):
+            raise ModelError(f"model {source}: calibration of {key} needs a positive finite "
+                             f"slope and a finite intercept, found {value!r}")
+        result[key] = (slope, intercept)
+    return result

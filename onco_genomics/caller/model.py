@@ -34,6 +34,7 @@ from onco_genomics.caller.metadata import (
     check_encoder,
     default_model_path,
     model_encoder_version,
+    parse_calibration,
     read_metadata,
 )
 from onco_genomics.caller.network import NetworkConfig, SomaticNet
@@ -56,6 +57,10 @@ class CallerModel:
         The encoder spec it was trained with (JSON form).
     threshold
         Probability at or above which a call is PASS (below: LowQual).
+    calibration
+        Variant type -> (slope, intercept) of the Platt calibration applied to the
+        network's probability (:func:`~onco_genomics.caller.metadata.parse_calibration`);
+        empty: uncalibrated.
     metadata
         The full ``model.json`` content.
     path
@@ -68,6 +73,7 @@ class CallerModel:
     threshold: float = 0.5
     metadata: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    calibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
@@ -150,6 +156,7 @@ def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | N
 
         encoder = encoder_spec(model_encoder_version(folder))
     check_encoder(metadata, encoder, source=str(folder))
+    calibration = parse_calibration(metadata, source=str(folder))
     weights = folder / str(metadata.get("weights", WEIGHTS_NAME))
     if not weights.is_file():
         raise ModelError(f"model {folder}: weights file {weights.name} is missing")
@@ -176,4 +183,4 @@ def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | N
     network.to(device)
     return CallerModel(network=network, config=config, encoder=canonical_spec(encoder),
                        threshold=threshold, metadata=metadata,
-                       path=folder)
+                       path=folder, calibration=calibration)
