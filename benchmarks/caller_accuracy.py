@@ -316,6 +316,46 @@ def matrix(results: dict[str, dict[str, list[dict[str, object]]]]) -> str:
     return "\n".join(["F1 (precision / recall), PASS calls:", "", *lines, ""])
 
 
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+
+
+def class_table(work: Path, names: list[str], stems: list[str]) -> str:
+    """SNV recall per substitution class (pyrimidine-centred) and FPs per class, from the
+    per-variant tables ``oncogen evaluate`` wrote."""
+    import csv
+
+    classes = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
+    lines = ["SNV recall by substitution class (TP / truth), and false positives per class:", "",
+             "| pair | caller | " + " | ".join(classes) + " | FP C>A | FP C>T | FP other |",
+             "|---|---|" + "---:|" * (len(classes) + 3)]
+    for name in names:
+        for stem in stems:
+            path = work / f"{name}.{stem}.eval.variants.tsv"
+            if not path.is_file():
+                continue
+            tp = dict.fromkeys(classes, 0)
+            total = dict.fromkeys(classes, 0)
+            fp = {"C>A": 0, "C>T": 0, "other": 0}
+            with open(path) as handle:
+                for row in csv.DictReader(handle, delimiter="\t"):
+                    if row["variant_type"] != "SNV":
+                        continue
+                    ref, alt = row["ref"], row["alt"]
+                    if ref in "GA":
+                        ref, alt = ref.translate(_COMPLEMENT), alt.translate(_COMPLEMENT)
+                    cls = f"{ref}>{alt}"
+                    if row["status"] == "FP":
+                        fp[cls if cls in fp else "other"] += 1
+                        continue
+                    total[cls] += 1
+                    tp[cls] += row["status"] == "TP"
+            cells = [f"{tp[c] / total[c]:.2f} ({tp[c]}/{total[c]})" if total[c] else "-"
+                     for c in classes]
+            lines.append(f"| {name} | {stem} | " + " | ".join(cells)
+                         + f" | {fp['C>A']} | {fp['C>T']} | {fp['other']} |")
+    return "\n".join([*lines, ""])
+
+
 def plot(results: dict[str, dict[str, list[dict[str, object]]]], path: Path) -> None:
     import matplotlib
 
@@ -403,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
             store.write_text(json.dumps({"results": results, "seconds": seconds}))
     shown = {name: by_caller for name, by_caller in results.items() if name in wanted}
     print(matrix(shown))
+    stems = sorted({stem for by_caller in shown.values() for stem in by_caller})
+    print(class_table(work, [c.name for c in CONFIGS if c.name in shown], stems))
     print(tables(shown, seconds))
     if args.plot:
         plot(results, args.plot)

@@ -181,10 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         candidates = apply_platt(candidates, fitted)
         meta_path = args.fit_calibration / "model.json"
         meta = json.loads(meta_path.read_text())
+        # PROB in the VCFs is already calibrated by any calibration the model had: compose
+        earlier = meta.get("calibration") or {}
+        stored = {}
+        for vartype, (slope, intercept) in fitted.items():
+            a1, b1 = earlier.get(vartype, (1.0, 0.0))
+            stored[vartype] = [round(slope * a1, 5), round(slope * b1 + intercept, 5)]
         meta["calibration"] = {"method": "platt", "fitted_on": {
-            "pairs": args.pairs.split(","), "label": args.label}, **fitted}
+            "pairs": args.pairs.split(","), "label": args.label}, **stored}
         meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
-        print(f"\nPlatt calibration {fitted} written into {meta_path}; calibrated "
+        print(f"\nPlatt calibration {stored} written into {meta_path}; calibrated "
               "(in-sample):\n")
         table = reliability(candidates)
         print(markdown(table))

@@ -23,11 +23,12 @@ Channels (see :func:`encoder_spec` and docs/encoder.md):
   ``end_{a}`` = mean distance (bases, capped at 50) from the base to the nearer end of
   the read's aligned part / 50.
   Means are 0 where the allele has no reads, so a column without reads is all zero.
-* encoder 1.1 appends, per sample, ``f1r2_{a}`` = reads in F1R2 pair orientation (read 1
-  forward or read 2 reverse) showing allele a / depth. With ``frac_{a}`` this gives the
-  orientation balance of each allele: a true variant is read from both original strands,
-  while 8-oxoG (G>T) and FFPE deamination (C>T) put an artefact on one strand, so all its
-  reads share one pair orientation. The first 70 channels of 1.1 are exactly 1.0's.
+* encoder 1.1 appends, per sample, ``f1r2_{a}`` = share of allele a's reads that are in
+  F1R2 pair orientation (read 1 forward or read 2 reverse; 0 where a has no reads): the
+  orientation balance of each allele. A true variant is read from both original strands
+  (about 0.5), while 8-oxoG (G>T) and FFPE deamination (C>T) put an artefact on one strand,
+  so all its reads share one pair orientation (0 or 1). The first 70 channels of 1.1 are
+  exactly 1.0's.
 
 Both versions are produced (``version=``); a model records the version it was trained with
 and the caller scans with that version.
@@ -179,8 +180,8 @@ def encoder_spec(version: str = ENCODER_VERSION) -> dict[str, object]:
         "empty": "means are 0 where an allele has no reads; columns past contig ends are 0",
     }
     if version != "1.0":
-        normalisation["*_f1r2_*"] = ("reads in F1R2 pair orientation (read 1 forward or "
-                                     "read 2 reverse) showing the allele / depth")
+        normalisation["*_f1r2_*"] = ("fraction of the allele's reads in F1R2 pair "
+                                     "orientation (read 1 forward or read 2 reverse)")
     return {
         "version": version,
         "window": WINDOW,
@@ -269,7 +270,7 @@ def _sample_channels(stats: ColumnStats, columns: npt.NDArray[np.int64], *,
     k += n_a
     assert k == _N_SAMPLE
     if orientation:
-        f1r2 = sums[FEATURES.index("f1r2")] * per_depth[None]
+        f1r2 = sums[FEATURES.index("f1r2")] * per_read
         out[:, k:k + n_a] = f1r2.transpose(1, 0, 2)
     return out
 
