@@ -441,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
             results[config.name][stem] = evaluate(folder, ref, out, prefix)
             print(f"# {config.name} {stem}: {wall:.0f} s", file=sys.stderr)
             store.write_text(json.dumps({"results": results, "seconds": seconds}))
+    store.write_text(json.dumps({"results": results, "seconds": seconds}))
     shown = {name: by_caller for name, by_caller in results.items() if name in wanted}
     print(matrix(shown))
     stems = sorted({stem for by_caller in shown.values() for stem in by_caller})

@@ -226,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         ax.plot(ok["mean_prob"], ok["share_true"], marker="o", label=f"oncogen{args.label}")
         ax.set_xlabel("mean PROB in bin")
         ax.set_ylabel("share of candidates that are somatic")
-        ax.set_title(f"Reliability on {args.pairs}")
+        pairs = args.pairs.split(",")
+        ax.set_title(f"Reliability on {len(pairs)} held-out pair(s)\n"
+                     + ", ".join(pairs[:4]) + (", ..." if len(pairs) > 4 else ""), fontsize=8)
         ax.legend()
         fig.tight_layout()
         args.plot.parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,18 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         f"* Kind `{meta['kind']}`, oncogen {meta['oncogen_version']}, encoder "
         f"{meta['encoder']['version']} ({len(meta['encoder']['channels'])} channels x "
         f"{meta['encoder']['window']} columns), {meta['parameters']:,} parameters, "
-        f"decision threshold {meta['threshold']:.2f} (PASS at or above).",
+        f"decision threshold {meta['threshold']:.2f} (PASS at or above)"
+        + (f", chosen on the held-out benchmark pair(s) "
+           f"{', '.join(meta['threshold_source']['pairs'])} (a region never used in "
+           f"training; {meta['threshold_source']['rule']}; the validation split's own choice "
+           f"was {meta['threshold_validation']:.2f})"
+           if meta.get("threshold_source") else "") + ".",
+        *([f"* PROB is Platt-calibrated per variant type on the same pair(s) "
+           f"(`calibration` in model.json: "
+           + ", ".join(f"{k} slope {v[0]:.3f}, intercept {v[1]:.3f}"
+                       for k, v in meta["calibration"].items()
+                       if k not in ("method", "fitted_on")) + "); reliability table in "
+           "docs/benchmarks/caller.md."] if meta.get("calibration") else []),
         f"* Network: {meta['network']}.",
         "* Files: `weights.pt` (torch state_dict, loaded with `weights_only=True`), "
         "`model.json` (all metadata below, SHA-256 of the weights).",
@@ -44,10 +55,12 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         "## Training data",
         "",
         "Tumor/normal pairs simulated with `oncogen simulate` from real GRCh37 chromosome 20 "
-        "sequence (Debian vt-examples, MIT), reads aligned with minimap2; somatic SNVs at real "
-        "breast-cancer positions (BRCA_bench, brca-chr20) topped up at random, 1-20 bp "
-        "indels; germline SNPs/indels; PCR duplicates (with PCR errors) and 8-oxoG artefacts. "
-        "Reproduce with `bash models/train_default_caller.sh`.",
+        "sequence (Debian vt-examples, MIT), reads aligned with minimap2 or bwa mem (column "
+        "`other`); somatic SNVs at real breast-cancer positions (BRCA_bench, brca-chr20) "
+        "topped up at random, or at random positions following COSMIC SBS signatures "
+        "(`snv_spectrum`); 1-20 bp indels; germline SNPs/indels; tumor-in-normal "
+        "(`contamination`); PCR duplicates (with PCR errors), 8-oxoG and FFPE deamination "
+        "artefacts. Reproduce with `bash models/train_default_caller.sh`.",
         "",
         "| set | region | tumor x | normal x | purity | VAF (pure) | other | candidates | "
         "somatic candidates | truth variants |",
@@ -59,8 +72,10 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         region = ",".join(params.get("regions", [])) if isinstance(params.get("regions"), list) \
             else params.get("region", "")
         other = []
-        for key in ("contamination", "oxog_sites", "oxog_rate", "dup_rate", "subclones"):
-            if key in params:
+        for key in ("contamination", "oxog_sites", "oxog_rate", "ffpe_sites", "ffpe_rate",
+                    "dup_rate", "subclones", "mutations", "snv_spectrum", "aligner",
+                    "qualities"):
+            if key in params and params[key] not in ("", 0, 0.0, [], None):
                 other.append(f"{key}={params[key]}")
         lines.append(
             f"| {item['name']} | {region} | {params.get('tumor_depth', '')} | "
@@ -69,6 +84,10 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
             f"{item['somatic_candidates']:,} | {item['truth_variants']:,} |")
     split = validation.get("split", {})
     lines += [
+        "",
+        "The model file records only the settings in the table; each pair's aligner, "
+        "substitution spectrum and FFPE settings are in `models/train_default_caller.sh` "
+        "(bwa mem for t02, t04, t06, t08, t10, t12; FFPE artefacts in t06, t09, t13).",
         "",
         f"Candidate allele fraction floor {training['min_af']}. Truth variants without a "
         "candidate (mostly VAF < 5 % with fewer than 2 ALT reads) cannot be called by any "
@@ -117,8 +136,9 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
                          f"{fmt(m['precision'])} | {fmt(m['recall'])} | {fmt(m['f1'])} |")
     lines += [
         "",
-        "Whole-pipeline accuracy on held-out simulated pairs (20:40-43 Mb), beside bcftools "
-        f"and freebayes: see {benchmark or 'docs/benchmarks/caller.md'}.",
+        "Whole-pipeline accuracy on held-out simulated pairs (20:40-48 Mb, including "
+        "conditions not in training), beside the allele-count rule, freebayes + the rule, "
+        f"bcftools and freebayes: see {benchmark or 'docs/benchmarks/caller.md'}.",
         "",
         "## Limitations",
         "",
@@ -134,8 +154,9 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         "coincident sequencing errors outnumber true 2-read SNVs several-fold and this "
         "network does not separate them (benchmarks/caller_lowvaf_ceiling.py). Indels longer "
         "than 20 bp share one length class.",
-        "* Probabilities are calibrated on the balanced-sampled training only through the "
-        "threshold chosen on validation; PROB is a score, not a calibrated posterior.",
+        "* PROB is calibrated (Platt, per variant type) on one held-out pair whose conditions "
+        "are in training (60x, minimap2, breast spectrum); on pairs unlike it the calibration "
+        "is only approximate (docs/benchmarks/caller.md, reliability on the other pairs).",
         "* The training and validation pairs carry about 650 somatic variants per Mb, far "
         "denser than real tumours (1-100 per Mb); the decision threshold was chosen at that "
         "density, so on a real tumour expect lower precision than the tables show, mostly "
