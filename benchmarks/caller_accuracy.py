@@ -94,6 +94,17 @@ CONFIGS = (
            ("--tumor-depth", "60", "--normal-depth", "30", "--purity", "0.7", "--vaf",
             "0.03-0.5", "--snv-rate", "300", "--indel-rate", "100", "--ffpe-sites", "300",
             "--ffpe-rate", "0.002", "--mutations", "random", "--seed", "5050")),
+    # not a test pair: used to try fitting the PROB calibration and threshold on held-out
+    # conditions (none of them in training); docs/benchmarks/caller.md, "Calibration"
+    Config("calib_mix", "calibration pair, 1 Mb, 60x/30x, purity 0.7, 5% tumor in normal, "
+           "binned qualities, bwa mem (windows index), SBS3 SNVs, 150 8-oxoG and 150 FFPE "
+           "hotspots per Mb", "20:48000001-49000000",
+           ("--tumor-depth", "60", "--normal-depth", "30", "--purity", "0.7", "--vaf",
+            "0.03-0.5", "--snv-rate", "300", "--indel-rate", "100", "--contamination", "0.05",
+            "--qualities", "binned", "--aligner", "bwa", "--align-to", "regions",
+            "--oxog-sites", "150", "--oxog-rate", "0.0005", "--ffpe-sites", "150",
+            "--ffpe-rate", "0.001", "--mutations", "random", "--snv-spectrum", "SBS3",
+            "--seed", "5151")),
 )
 
 
