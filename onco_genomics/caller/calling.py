@@ -15,8 +15,9 @@ chunks during those seconds of start-up. A model or device error stops the worke
 anything is written.
 
 Each finished chunk's calls are written atomically to ``<output>.work/chunk_NNNNNN.json``
-beside the output. ``resume=True`` keeps the chunks already there (after checking that the
-work folder was made with the same inputs and settings) and only scans the rest; the final
+beside the output (:mod:`onco_genomics.caller.work_dir`). ``resume=True`` keeps the chunks
+already there (after checking that the work folder was made with the same inputs and
+settings) and only scans the rest; the final
 VCF is assembled from the chunk files in coordinate order, so an interrupted and resumed
 run writes the same VCF as an uninterrupted one.
 
@@ -31,7 +32,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -41,10 +41,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onco_genomics import __version__
+from onco_genomics.caller import work_dir
 from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
 from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters, vcf_header
 from onco_genomics.caller.scanning import ChunkScanner
+from onco_genomics.caller.work_dir import (  # noqa: F401 (CHUNK_FORMAT: kept for old imports)
+    CHUNK_FORMAT,
+    MANIFEST_NAME,
+)
 from onco_genomics.errors import (
     InputFileError,
     InterruptedRunError,
@@ -53,7 +57,7 @@ from onco_genomics.errors import (
     OutputPathError,
     os_error_message,
 )
-from onco_genomics.io.atomic import atomic_path, check_output_path
+from onco_genomics.io.atomic import check_output_path
 from onco_genomics.progress import Progress
 from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_contig_order
 
@@ -69,11 +73,6 @@ log = logging.getLogger(__name__)
 #: 200-base flanks) is under 1% of the scan
 DEFAULT_CHUNK_SIZE = 50_000
 WORK_SUFFIX = ".work"
-MANIFEST_NAME = "manifest.json"
-#: layout of the chunk files (and of the SomaticCall records in them); bump when it
-#: changes, so that ``--resume`` refuses a work folder written by another layout.
-#: 2: F1R2 counts of the REF and ALT reads in both samples
-CHUNK_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -385,49 +384,19 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
 
 # --- work folder ---------------------------------------------------------------------------
 
-def _file_stamp(path: Path) -> dict[str, Any]:
-    stat = path.stat()
-    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-
-
 def _manifest(plan: ValidatedCall) -> dict[str, Any]:
     options = plan.options
-    manifest = {
-        "oncogen_version": __version__,
-        "chunk_format": CHUNK_FORMAT,
-        "tumor": _file_stamp(options.tumor),
-        "normal": _file_stamp(options.normal),
-        "reference": _file_stamp(options.reference),
-        "model_weights_sha256": plan.model.metadata.get("weights_sha256"),
-        "min_af": options.min_af,
-        "filters": options.filters.__dict__,
-        "chunks": [str(chunk) for chunk in plan.chunks],
-    }
-    # as it reads back from JSON (tuples become lists), so a resumed run compares equal
-    result: dict[str, Any] = json.loads(json.dumps(manifest))
-    return result
-
-
-def _chunk_path(work_dir: Path, index: int) -> Path:
-    return work_dir / f"chunk_{index:06d}.json"
+    return work_dir.manifest(
+        tumor=options.tumor, normal=options.normal, reference=options.reference,
+        model_weights_sha256=plan.model.metadata.get("weights_sha256"),
+        settings={"min_af": options.min_af, "filters": options.filters.__dict__},
+        chunks=plan.chunks)
 
 
 def _finished_chunks(inputs: CallInputs) -> set[int]:
-    """Indices of the chunks whose results a ``--resume`` run would keep from the work folder.
-
-    Only the chunk files are read; :func:`_prepare_work_dir` checks the manifest.
-    """
-    work = inputs.options.work_dir
-    if not (inputs.options.resume and (work / MANIFEST_NAME).is_file()):
-        return set()
-    done = set()
-    for index, chunk in enumerate(inputs.chunks):
-        path = _chunk_path(work, index)
-        if path.is_file():
-            data = json.loads(path.read_text())
-            if data.get("chunk") == str(chunk) and data.get("format") == CHUNK_FORMAT:
-                done.add(index)
-    return done
+    """Indices of the chunks whose results a ``--resume`` run would keep from the work folder."""
+    return work_dir.finished_chunks(inputs.options.work_dir, inputs.chunks,
+                                    resume=inputs.options.resume)
 
 
 def _chunks_to_scan(inputs: CallInputs) -> list[int]:
@@ -444,44 +413,17 @@ def _scanner(inputs: CallInputs) -> ChunkScanner:
 
 def _prepare_work_dir(plan: ValidatedCall) -> set[int]:
     """Create or check the work folder; return the indices of chunks already finished."""
-    options = plan.options
-    work = options.work_dir
-    manifest = _manifest(plan)
-    manifest_path = work / MANIFEST_NAME
-    if options.resume and manifest_path.is_file():
-        found = json.loads(manifest_path.read_text())
-        if found != manifest:
-            changed = sorted(k for k in manifest if manifest.get(k) != found.get(k))
-            raise OptionsError(
-                f"--resume: the work folder {work} was made by a run with different inputs or "
-                f"settings ({', '.join(changed)}); rerun without --resume to start afresh, or "
-                "with the original inputs"
-            )
-        done = _finished_chunks(plan)
-        log.info("resuming: %d of %d chunks already done in %s", len(done), len(plan.chunks),
-                 work)
-        return done
-    if options.resume:
-        log.warning("--resume: no work folder %s from an earlier run; starting afresh", work)
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
-    with atomic_path(manifest_path) as tmp:
-        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    return set()
+    return work_dir.prepare(plan.options.work_dir, _manifest(plan), plan.chunks,
+                            resume=plan.options.resume)
 
 
 def _write_chunk(work: Path, index: int, chunk: Region, calls: Sequence[SomaticCall],
                  candidates: int) -> None:
-    payload = {"chunk": str(chunk), "format": CHUNK_FORMAT, "candidates": candidates,
-               "calls": [call.to_json() for call in calls]}
-    with atomic_path(_chunk_path(work, index)) as tmp:
-        tmp.write_text(json.dumps(payload, separators=(",", ":")))
+    work_dir.write_chunk(work, index, chunk, calls, candidates)
 
 
 def _read_chunk(work: Path, index: int) -> list[SomaticCall]:
-    data = json.loads(_chunk_path(work, index).read_text())
-    return [SomaticCall.from_json(item) for item in data["calls"]]
+    return work_dir.read_chunk(work, index)
 
 
 # --- run -----------------------------------------------------------------------------------
