@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from onco_genomics.caller import work_dir
 from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
+from onco_genomics.caller.mnv import merge_mnv_calls
 from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters, vcf_header
 from onco_genomics.caller.scanning import ChunkScanner
 from onco_genomics.caller.work_dir import (  # noqa: F401 (CHUNK_FORMAT: kept for old imports)
@@ -63,7 +64,7 @@ from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_c
 
 if TYPE_CHECKING:
     from onco_genomics.caller.model import CallerModel
-    from onco_genomics.pileup.candidates import PileupOptions
+    from onco_genomics.pileup.candidates import AlleleDepths, PileupOptions
     from onco_genomics.pileup.encode import PileupBatch
 
 log = logging.getLogger(__name__)
@@ -362,7 +363,7 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
     probs = score_tensors(model, batch.tensors, [c.vartype for c in candidates],
                           [c.ref for c in candidates], [c.alt for c in candidates])
     quals = phred_quality(probs)
-    calls = []
+    calls: list[SomaticCall] = []
     for cand, prob, qual in zip(candidates, probs, quals, strict=True):
         if prob < filters.min_prob_to_report:
             continue
@@ -379,7 +380,20 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
             tumor_ref_f1r2=cand.tumor.ref_f1r2, tumor_alt_f1r2=cand.tumor.alt_f1r2,
             normal_ref_f1r2=cand.normal.ref_f1r2, normal_alt_f1r2=cand.normal.alt_f1r2,
         ))
-    return calls
+    if not batch.mnvs:
+        return calls
+    threshold = model.threshold
+
+    def mnv_filters(prob: float, tumor: AlleleDepths,
+                    normal: AlleleDepths | None) -> tuple[str, ...]:
+        normal_alt, normal_depth = (normal.alt, normal.depth) if normal else (0, 0)
+        return call_filters(prob, normal_alt, normal_depth, threshold=threshold,
+                            options=filters, vartype="MNV", tumor_alt=tumor.alt)
+
+    member_probs = {(c.pos, c.ref, c.alt): float(p)
+                    for c, p in zip(candidates, probs, strict=True) if c.vartype == "SNV"}
+    return merge_mnv_calls(calls, batch.mnvs, member_probs, filters_of=mnv_filters,
+                           min_prob_to_report=filters.min_prob_to_report)
 
 
 # --- work folder ---------------------------------------------------------------------------

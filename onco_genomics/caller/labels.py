@@ -4,7 +4,9 @@ A candidate is positive when its ``(chrom, pos, ref, alt)`` equals a truth varia
 sides left-aligned and trimmed against the reference
 (:func:`onco_genomics.evaluate.normalize.normalize_variant`). Everything else is negative:
 germline sites (listed in ``germline.vcf.gz``, kept as a flag for reporting), sequencing
-errors and the simulator's artefacts.
+errors and the simulator's artefacts. A truth MNV (REF and ALT of equal length, e.g. a DBS)
+is split into its SNVs, since the network scores each base of an MNV as an SNV candidate
+(:mod:`onco_genomics.caller.mnv`).
 """
 
 from __future__ import annotations
@@ -54,6 +56,15 @@ class TruthSet:
                         germline=frozenset(k for k in self.germline if inside(k)))
 
 
+def _snv_keys(key: AlleleKey) -> list[AlleleKey]:
+    """An MNV's changed bases as SNV keys; any other allele as itself."""
+    chrom, pos, ref, alt = key
+    if len(ref) != len(alt) or len(ref) < 2:
+        return [key]
+    return [(chrom, pos + i, r, a) for i, (r, a) in enumerate(zip(ref, alt, strict=True))
+            if r != a]
+
+
 def _vaf(variant: Variant) -> float:
     value = variant.info.get("VAF")
     try:
@@ -67,7 +78,8 @@ def load_truth(truth_vcf: str | Path, reference: SequenceSource, *,
     """Read and normalise a somatic truth VCF (and optionally a germline VCF)."""
     from onco_genomics.io.variants import read_variants
 
-    somatic = {allele_key(v, reference): _vaf(v) for v in read_variants(truth_vcf)}
+    somatic = {key: _vaf(v) for v in read_variants(truth_vcf)
+               for key in _snv_keys(allele_key(v, reference))}
     germline: frozenset[AlleleKey] = frozenset()
     if germline_vcf is not None:
         germline = frozenset(allele_key(v, reference) for v in read_variants(germline_vcf))

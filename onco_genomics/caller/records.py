@@ -49,7 +49,7 @@ from onco_genomics.io.variants import HeaderField, Variant, VcfHeader
 
 log = logging.getLogger(__name__)
 
-CallType = Literal["SNV", "INS", "DEL"]
+CallType = Literal["SNV", "MNV", "INS", "DEL"]
 #: default OrientationBias threshold, chosen on training pairs of the shipped model (t04,
 #: t01, t06, t08): at p < 0.01 it flags 16 of 31 calls at simulated 8-oxoG sites and 2 of
 #: 1,023 true SNVs, and none with the minor-orientation condition (docs/caller.md,
@@ -75,7 +75,8 @@ FILTERS: tuple[tuple[str, str], ...] = (
 
 INFO_FIELDS: tuple[HeaderField, ...] = (
     HeaderField("SOMATIC", "0", "Flag", "Somatic variant candidate (tumor vs matched normal)"),
-    HeaderField("TYPE", "1", "String", "Variant type: SNV, INS or DEL"),
+    HeaderField("TYPE", "1", "String", "Variant type: SNV, MNV (adjacent substitutions carried "
+                "by the same reads), INS or DEL"),
     HeaderField("PROB", "1", "Float", "CNN probability that this allele is somatic"),
 )
 
@@ -228,8 +229,8 @@ class SomaticCall:
     def __post_init__(self) -> None:
         if self.pos < 0 or not self.ref or not self.alt:
             raise ValueError(f"invalid allele {self.chrom}:{self.pos} {self.ref}>{self.alt}")
-        if self.vartype not in ("SNV", "INS", "DEL"):
-            raise ValueError(f"vartype must be SNV, INS or DEL, got {self.vartype!r}")
+        if self.vartype not in ("SNV", "MNV", "INS", "DEL"):
+            raise ValueError(f"vartype must be SNV, MNV, INS or DEL, got {self.vartype!r}")
         if not 0.0 <= self.prob <= 1.0:
             raise ValueError(f"prob must be in [0, 1], got {self.prob}")
         known = {name for name, _ in FILTERS}

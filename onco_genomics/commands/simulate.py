@@ -54,6 +54,9 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
               help="Somatic SNVs per Mb, or a count as n=COUNT.")
 @click.option("--indel-rate", default="20", show_default=True,
               help="Somatic indels (1-20 bp) per Mb, or a count as n=COUNT.")
+@click.option("--dbs-rate", default=0.0, show_default=True, type=float,
+              help="Somatic doublet base substitutions (two adjacent bases on one molecule, "
+                   "one MNV truth record) per Mb.")
 @click.option("--germline-snv-rate", default=1.0, show_default=True, type=float,
               help="Germline SNPs per kb.")
 @click.option("--germline-indel-rate", default=0.12, show_default=True, type=float,
@@ -110,7 +113,7 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
               help="SM of the normal read group.")
 def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir: str,
              seed: int, tumor_depth: float, normal_depth: float, purity: float, vaf: str,
-             snv_rate: str, indel_rate: str, germline_snv_rate: float,
+             snv_rate: str, indel_rate: str, dbs_rate: float, germline_snv_rate: float,
              germline_indel_rate: float, germline_hom_fraction: float, subclones: str,
              contamination: float, read_length: int, fragment_mean: float, fragment_sd: float,
              dup_rate: float, mark_duplicates: bool, pcr_error_fraction: float,
@@ -142,7 +145,7 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
         tumor_depth=tumor_depth, normal_depth=normal_depth, purity=purity,
         vaf=VafSpec.parse(vaf), snv_rate=snv if snv is not None else 0.0,
         indel_rate=indel if indel is not None else 0.0, snv_count=snv_count,
-        indel_count=indel_count, germline_snv_rate=germline_snv_rate,
+        indel_count=indel_count, dbs_rate=dbs_rate, germline_snv_rate=germline_snv_rate,
         germline_indel_rate=germline_indel_rate, germline_hom_fraction=germline_hom_fraction,
         subclones=clones, contamination=contamination, read_length=read_length,
         fragment_mean=fragment_mean, fragment_sd=fragment_sd, dup_rate=dup_rate,

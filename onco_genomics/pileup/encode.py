@@ -51,6 +51,7 @@ from onco_genomics.pileup.columns import (
     ColumnLayout,
     ColumnStats,
 )
+from onco_genomics.pileup.phasing import MnvCandidate
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +115,14 @@ class PileupBatch:
 
     ``tensors`` is float32 with shape ``(len(candidates), n_channels, WINDOW)``, where
     ``n_channels`` is that of one encoder version (:data:`CHANNELS_BY_VERSION`).
+    ``mnvs`` are the adjacent SNV candidates that the same reads carry
+    (:mod:`onco_genomics.pileup.phasing`); they have no tensor of their own: the caller
+    scores their SNVs and reports them as one record.
     """
 
     candidates: tuple[Candidate, ...]
     tensors: np.ndarray
+    mnvs: tuple[MnvCandidate, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.tensors, np.ndarray) or self.tensors.dtype != np.float32:
@@ -150,7 +155,8 @@ class PileupBatch:
         if len({b.n_channels for b in batches}) > 1:
             raise ValueError("cannot join batches of different encoder versions")
         return cls(candidates=tuple(c for b in batches for c in b.candidates),
-                   tensors=np.concatenate([b.tensors for b in batches], axis=0))
+                   tensors=np.concatenate([b.tensors for b in batches], axis=0),
+                   mnvs=tuple(m for b in batches for m in b.mnvs))
 
 
 def encoder_spec(version: str = ENCODER_VERSION) -> dict[str, object]:

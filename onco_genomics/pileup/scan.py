@@ -9,6 +9,7 @@ disjoint candidate sets whose union is what one scan over both would give.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections import Counter
@@ -48,6 +49,7 @@ from onco_genomics.pileup.columns import (
 )
 from onco_genomics.pileup.encode import PileupBatch, encode_candidates
 from onco_genomics.pileup.fetch import ReadArrays, fetch_reads
+from onco_genomics.pileup.phasing import SampleReads, propose_mnvs
 from onco_genomics.regions import Region
 
 log = logging.getLogger(__name__)
@@ -315,6 +317,11 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
                                   reference_columns=layout.reference_columns(span_codes),
                                   tumor=stats[0], normal=stats[1],
                                   version=options.encoder_version)
+        phase_reads = [SampleReads(s.reads, s.indels.cigar_lens, s.indels.ref_end)
+                       for s in samples]
+        mnvs = propose_mnvs(candidates, phase_reads[0], phase_reads[1], options=options)
+        if mnvs:
+            batch = dataclasses.replace(batch, mnvs=tuple(mnvs))
         log.debug("%s: %d tumour and %d normal reads, %d candidates", region, len(tumor.reads),
                   len(normal.reads), len(batch))
         return batch

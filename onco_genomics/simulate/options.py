@@ -132,6 +132,9 @@ class SimulationOptions:
         Somatic SNVs and indels per Mb.
     snv_count, indel_count
         Exact numbers of somatic SNVs and indels (override the rates).
+    dbs_rate
+        Somatic doublet base substitutions (two adjacent bases changed on one molecule,
+        truth TYPE ``MNV``) per Mb; 0 by default, so older seeds give the same variants.
     germline_snv_rate, germline_indel_rate
         Germline SNPs and indels per kb.
     germline_hom_fraction
@@ -195,6 +198,7 @@ class SimulationOptions:
     indel_rate: float = 20.0
     snv_count: int | None = None
     indel_count: int | None = None
+    dbs_rate: float = 0.0
     germline_snv_rate: float = 1.0
     germline_indel_rate: float = 0.12
     germline_hom_fraction: float = 0.35
@@ -245,6 +249,7 @@ class SimulationOptions:
         _fraction("--oxog-rate", self.oxog_rate, high_open=True)
         _fraction("--ffpe-rate", self.ffpe_rate, high_open=True)
         for name, value in (("--snv-rate", self.snv_rate), ("--indel-rate", self.indel_rate),
+                            ("--dbs-rate", self.dbs_rate),
                             ("--germline-snv-rate", self.germline_snv_rate),
                             ("--germline-indel-rate", self.germline_indel_rate),
                             ("--oxog-sites", self.oxog_sites),

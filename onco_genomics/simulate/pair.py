@@ -46,6 +46,7 @@ from onco_genomics.simulate.plant import (
     Occupancy,
     PlantedVariant,
     assign_vafs,
+    plant_dbs,
     plant_germline,
     plant_oxog_sites,
     plant_somatic,
@@ -170,6 +171,10 @@ def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
         planted = plant_somatic(window, occupancy, rng, n_snv=snv, n_indel=indel,
                                 mutations=mutations, mutation_source=mutation_source,
                                 spectrum=spectrum)
+        n_dbs = round(options.dbs_rate * size / 1e6)
+        if n_dbs:  # drawn after the rest, so a seed without DBS gives the same variants
+            planted = sorted(planted + plant_dbs(window, occupancy, rng, n_dbs=n_dbs),
+                             key=lambda v: v.pos)
         somatic += assign_vafs(planted, rng, vaf_low=options.vaf.low, vaf_high=options.vaf.high,
                                vaf_values=options.vaf.values, purity=options.purity,
                                clone_fractions=options.clone_fractions)
@@ -361,7 +366,8 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
         "confident_bases": sum(len(c) for c in confident),
         "counts": {
             "somatic_snv": sum(v.kind == "SNV" for v in somatic),
-            "somatic_indel": sum(v.kind != "SNV" for v in somatic),
+            "somatic_indel": sum(v.kind in ("INS", "DEL") for v in somatic),
+            "somatic_mnv": sum(v.kind == "MNV" for v in somatic),
             "germline": len(germline),
             "oxog_sites": sum(s.kind == "OXOG" for s in sites),
             "ffpe_sites": sum(s.kind == "FFPE" for s in sites),

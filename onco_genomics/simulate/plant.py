@@ -3,7 +3,9 @@
 Germline SNPs and indels go on one haplotype (heterozygous) or both (homozygous). Somatic
 SNVs come from a table of real mutations (or random positions); somatic indels (1-20 bp
 insertions and deletions) are drawn at random, a share of them in homopolymers and short
-tandem repeats. Every indel is stored left-normalised (as ``vt normalize`` writes it).
+tandem repeats; doublet base substitutions (DBS, two adjacent changed bases on one
+molecule, e.g. ``CC>TT``), when asked for, are drawn at random positions and kept as one
+MNV record. Every indel is stored left-normalised (as ``vt normalize`` writes it).
 
 Variants keep a distance from each other (:data:`SPACING` bases beyond the whole repeat
 tract an indel could be shifted within), so each one is unambiguous in the truth set.
@@ -38,7 +40,7 @@ MAX_INDEL_LENGTH = 20
 _BASES = np.array([A, C, G, T], dtype=np.uint8)
 _TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
 
-VariantKind = Literal["SNV", "INS", "DEL"]
+VariantKind = Literal["SNV", "MNV", "INS", "DEL"]
 RepeatContext = Literal["none", "homopolymer", "str"]
 
 
@@ -83,18 +85,18 @@ class PlantedVariant:
             raise ValueError(f"span must contain the allele: {self}")
         if not 0.0 <= self.vaf <= 1.0:
             raise ValueError(f"VAF must be in [0, 1]: {self}")
-        if self.kind != "SNV" and self.ref[0] != self.alt[0]:
+        if self.kind in ("INS", "DEL") and self.ref[0] != self.alt[0]:
             raise ValueError(f"indel must carry its anchor base: {self}")
 
     @property
     def kind(self) -> VariantKind:
-        if len(self.ref) == len(self.alt) == 1:
-            return "SNV"
+        if len(self.ref) == len(self.alt):
+            return "SNV" if len(self.ref) == 1 else "MNV"
         return "INS" if len(self.alt) > len(self.ref) else "DEL"
 
     @property
     def length(self) -> int:
-        """Indel length (0 for SNVs)."""
+        """Indel length (0 for SNVs and MNVs)."""
         return abs(len(self.alt) - len(self.ref))
 
     @property
@@ -459,6 +461,35 @@ def plant_somatic(window: Window, occupancy: Occupancy, rng: np.random.Generator
     planted.extend(indels)
     log.info("window %s: %d somatic SNVs, %d somatic indels", window.region,
              len(planted) - len(indels), len(indels))
+    return sorted(planted, key=lambda v: v.pos)
+
+
+def plant_dbs(window: Window, occupancy: Occupancy, rng: np.random.Generator, *,
+              n_dbs: int) -> list[PlantedVariant]:
+    """Doublet base substitutions: two adjacent bases changed on one haplotype.
+
+    Each is one :class:`PlantedVariant` of kind ``MNV`` (REF and ALT of two bases, both
+    changed, each ALT base drawn uniformly from the three others), so the reads of one
+    molecule carry both changes and the truth holds one record, as COSMIC's DBS78 counts
+    it. Positions are drawn uniformly from the free confident sequence.
+    """
+    planted: list[PlantedVariant] = []
+    attempts = 0
+    while len(planted) < n_dbs and attempts < 50 * max(n_dbs, 1):
+        attempts += 1
+        pos = occupancy.random_free(rng)
+        if pos is None:
+            break
+        ref = window.ref(pos, 2)
+        if len(ref) != 2 or not set(ref) <= set("ACGT") or not occupancy.is_free(pos, pos + 2):
+            continue
+        alt = "".join(str(rng.choice([b for b in "ACGT" if b != base])) for base in ref)
+        planted.append(PlantedVariant(window.chrom, pos, ref, alt, (int(rng.integers(2)),),
+                                      pos, pos + 2, source="random"))
+        occupancy.take(pos - SPACING, pos + 2 + SPACING)
+    if len(planted) < n_dbs:
+        log.warning("window %s: placed %d of %d DBS (not enough free sequence)", window.region,
+                    len(planted), n_dbs)
     return sorted(planted, key=lambda v: v.pos)
 
 

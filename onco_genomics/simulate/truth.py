@@ -27,7 +27,8 @@ SOMATIC_INFO = (
     HeaderField("VAF", "1", "Float",
                 "Expected variant allele fraction in the tumor BAM (after purity and clone "
                 "cancer cell fraction)"),
-    HeaderField("TYPE", "1", "String", "Variant type: SNV, INS or DEL"),
+    HeaderField("TYPE", "1", "String", "Variant type: SNV, MNV (adjacent substitutions on one "
+                "molecule, e.g. a DBS), INS or DEL"),
     HeaderField("CLONE", "1", "Integer", "Clone carrying the variant: 0 founder, 1.. subclones"),
     HeaderField("CCF", "1", "Float", "Cancer cell fraction of the clone"),
     HeaderField("CONTEXT", "1", "String", "Repeat context: none, homopolymer or str"),
