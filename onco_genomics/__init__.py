@@ -32,6 +32,8 @@ _API: dict[str, str] = {
     "read_variants": "onco_genomics.io.variants",
     "write_vcf": "onco_genomics.io.variants",
     "call_somatic": "onco_genomics.caller.calling",
+    "build_panel_of_normals": "onco_genomics.caller.pon",
+    "call_tumor_only": "onco_genomics.caller.tumor_only_calling",
     "train_caller": "onco_genomics.caller.train",
     "TrainingSet": "onco_genomics.caller.dataset",
     "vcf_info": "onco_genomics.io.variants",

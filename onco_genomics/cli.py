@@ -34,6 +34,8 @@ COMMANDS: dict[str, CommandSpec] = {
                  "Score somatic calls against a truth VCF (precision, recall, F1 by VAF)."),
     "call": ("onco_genomics.commands.call", "call",
              "Call somatic SNVs and indels from tumor/normal BAMs with the CNN."),
+    "pon": ("onco_genomics.commands.pon", "pon",
+            "Build a panel of normals (recurrent non-reference sites) from normal BAMs."),
     "shards": ("onco_genomics.commands.shards", "shards",
                "Split the genome into N interval BEDs balanced by callable bases."),
     "merge": ("onco_genomics.commands.shards", "merge",
@@ -66,6 +68,8 @@ COMMANDS: dict[str, CommandSpec] = {
 TRAIN_COMMANDS: dict[str, CommandSpec] = {
     "caller": ("onco_genomics.commands.call", "train_caller",
                "Train the CNN somatic caller from simulated or truth-labelled pairs."),
+    "caller-tumor-only": ("onco_genomics.commands.tumor_only", "train_tumor_only",
+                          "Train the tumor-only caller on simulated tumors with a population."),
     "cup": ("onco_genomics.commands.cup", "train_cup",
             "Train a tumour-type classifier (cnn1d, mlp, xgboost) with a CV report."),
     "subtype": ("onco_genomics.commands.subtype", "train_subtype",

@@ -29,6 +29,9 @@ __all__ = ["list_models", "load_caller_model", "load_model", "load_omics_model",
 
 #: kind prefix of the caller's models
 CALLER_KIND_PREFIX = "caller/"
+#: kind of the tumor-only caller's models (the same as in caller/tumor_only_model.py,
+#: which imports numpy; this module stays light)
+TUMOR_ONLY_KIND = "caller/cnn-tumor-only"
 
 
 def resolve_model(model: str | os.PathLike[str]) -> Path:
@@ -89,9 +92,16 @@ def load_model(model: str | os.PathLike[str], **kwargs: Any) -> Any:
     Returns
     -------
     CallerModel or estimator
-        A :class:`~onco_genomics.caller.model.CallerModel` for ``caller/...`` kinds, else the
+        A :class:`~onco_genomics.caller.model.CallerModel` for ``caller/...`` kinds (a
+        :class:`~onco_genomics.caller.tumor_only_model.TumorOnlyModel` for the tumor-only
+        kind), else the
         omics estimator or Pipeline with ``model_card_`` set.
     """
-    if model_kind(model).startswith(CALLER_KIND_PREFIX):
+    kind = model_kind(model)
+    if kind == TUMOR_ONLY_KIND:
+        from onco_genomics.caller.tumor_only_model import load_tumor_only_model
+
+        return load_tumor_only_model(resolve_model(model), **kwargs)
+    if kind.startswith(CALLER_KIND_PREFIX):
         return load_caller_model(model, **kwargs)
     return load_omics_model(model, **kwargs)

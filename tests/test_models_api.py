@@ -17,7 +17,10 @@ def test_every_listed_model_loads_through_one_entry_point() -> None:
     assert {"caller_default", "cup_example"} <= {m.name for m in listed}
     for shipped in listed:
         model = og.load_model(shipped.name)
-        if shipped.kind.startswith("caller/"):
+        if shipped.kind == "caller/cnn-tumor-only":
+            assert type(model).__name__ == "TumorOnlyModel"
+            assert model.path == shipped.path
+        elif shipped.kind.startswith("caller/"):
             assert type(model).__name__ == "CallerModel"
             assert model.path == shipped.path
         else:

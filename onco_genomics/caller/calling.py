@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from onco_genomics.caller import work_dir
 from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
@@ -113,6 +113,8 @@ class CallOptions:
         Override the @RG SM sample names.
     filters
         Hand-filter thresholds.
+    panel_of_normals
+        ``oncogen pon`` VCF: calls at its alleles get FILTER panel_of_normals.
     """
 
     tumor: Path
@@ -131,6 +133,7 @@ class CallOptions:
     tumor_sample: str | None = None
     normal_sample: str | None = None
     filters: FilterOptions = field(default_factory=FilterOptions)
+    panel_of_normals: Path | None = None
 
     def __post_init__(self) -> None:
         if self.threads < 1:
@@ -216,7 +219,27 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _resolve_regions(options: CallOptions, contigs: Sequence[tuple[str, int]]) -> list[Region]:
+class RegionSelection(Protocol):
+    """What :func:`resolve_call_regions` reads: ``--region`` strings, a BED, the FASTA."""
+
+    @property
+    def regions(self) -> tuple[str, ...]: ...
+
+    @property
+    def bed(self) -> Path | None: ...
+
+    @property
+    def reference(self) -> Path: ...
+
+
+def resolve_call_regions(options: RegionSelection,
+                         contigs: Sequence[tuple[str, int]]) -> list[Region]:
+    """The regions to scan: ``--region`` intersected with ``--bed``; neither: every contig."""
+    return _resolve_regions(options, contigs)
+
+
+def _resolve_regions(options: RegionSelection,
+                     contigs: Sequence[tuple[str, int]]) -> list[Region]:
     from onco_genomics.io.bed import read_bed
 
     lengths = dict(contigs)
@@ -313,6 +336,10 @@ def check_call_inputs(options: CallOptions) -> CallInputs:
             log.warning("the %s %s has no mapped reads (its index counts none): %s", label,
                         path, "no candidate can be found" if label == "tumor" else
                         "every call will be FILTER LowNormalDepth")
+    if options.panel_of_normals is not None:
+        from onco_genomics.io.site_sets import PanelOfNormalsSites
+
+        PanelOfNormalsSites(options.panel_of_normals).close()  # exists, indexed, a VCF
     regions = _resolve_regions(options, ref_contigs)
     chunks = tuple(chunk for region in regions for chunk in region.chunks(options.chunk_size))
     return CallInputs(options=options, tumor_sample=tumor_sample, normal_sample=normal_sample,
@@ -346,7 +373,8 @@ def _pileup_options(options: CallOptions) -> PileupOptions:
 
 
 def score_batch(batch: PileupBatch, model: CallerModel, *,
-                filters: FilterOptions | None = None) -> list[SomaticCall]:
+                filters: FilterOptions | None = None,
+                pon_sites: set[tuple[int, str, str]] | None = None) -> list[SomaticCall]:
     """Score one chunk's candidates and keep those worth writing (see :class:`FilterOptions`).
 
     Parameters
@@ -357,6 +385,9 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
         The loaded caller model.
     filters
         Hand-filter thresholds (default :class:`FilterOptions`).
+    pon_sites
+        ``(pos, ref, alt)`` alleles of the panel of normals in this chunk (FILTER
+        panel_of_normals); None: no panel.
     """
     filters = filters or FilterOptions()
     candidates = batch.candidates
@@ -376,7 +407,9 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
                                  threshold=model.threshold, options=filters,
                                  vartype=cand.vartype, tumor_alt=cand.tumor.alt,
                                  ref=cand.ref, alt=cand.alt,
-                                 tumor_alt_f1r2=cand.tumor.alt_f1r2),
+                                 tumor_alt_f1r2=cand.tumor.alt_f1r2) + (
+                ("panel_of_normals",) if pon_sites and (cand.pos, cand.ref, cand.alt)
+                in pon_sites else ()),
             tumor_ref_f1r2=cand.tumor.ref_f1r2, tumor_alt_f1r2=cand.tumor.alt_f1r2,
             normal_ref_f1r2=cand.normal.ref_f1r2, normal_alt_f1r2=cand.normal.alt_f1r2,
         ))
@@ -403,7 +436,9 @@ def _manifest(plan: ValidatedCall) -> dict[str, Any]:
     return work_dir.manifest(
         tumor=options.tumor, normal=options.normal, reference=options.reference,
         model_weights_sha256=plan.model.metadata.get("weights_sha256"),
-        settings={"min_af": options.min_af, "filters": options.filters.__dict__},
+        settings={"min_af": options.min_af, "filters": options.filters.__dict__,
+                  **({"panel_of_normals": str(options.panel_of_normals)}
+                     if options.panel_of_normals is not None else {})},
         chunks=plan.chunks)
 
 
@@ -512,7 +547,10 @@ def _write_output(plan: ValidatedCall, *, command_line: str | None) -> list[Soma
     header = vcf_header(plan.contigs, normal_sample=plan.normal_sample,
                         tumor_sample=plan.tumor_sample, reference=str(plan.options.reference),
                         command_line=command_line,
-                        extra_lines=[f"##oncogenModel={plan.model.path}"])
+                        extra_lines=[f"##oncogenModel={plan.model.path}"] + (
+                            [f"##oncogenPanelOfNormals={plan.options.panel_of_normals}"]
+                            if plan.options.panel_of_normals is not None else []),
+                        panel_of_normals=plan.options.panel_of_normals is not None)
     variants = [call.to_variant(normal_sample=plan.normal_sample,
                                 tumor_sample=plan.tumor_sample) for call in calls]
     write_vcf(plan.options.output, header, variants)
@@ -530,17 +568,26 @@ def _scan_and_score(plan: ValidatedCall, scanner: ChunkScanner, done: set[int]) 
         # The workers scan on every core; scoring in this process with one intra-op
         # thread keeps it from competing with them (measured: 1.5x faster on 2 cores).
         torch.set_num_threads(1)
+    pon = None
+    if options.panel_of_normals is not None:
+        from onco_genomics.io.site_sets import PanelOfNormalsSites
+
+        pon = PanelOfNormalsSites(options.panel_of_normals)
     try:
         with Progress(len(plan.chunks), "chunks", rate_label="sites") as bar:
             bar.update(len(done))
             for index, batch in scanner:
-                scored = score_batch(batch, plan.model, filters=options.filters)
+                scored = score_batch(batch, plan.model, filters=options.filters,
+                                     pon_sites=None if pon is None else
+                                     pon.alleles(plan.chunks[index]))
                 _write_chunk(options.work_dir, index, plan.chunks[index], scored,
                              len(batch.candidates))
                 n_candidates += len(batch.candidates)
                 bar.update(1, extra=len(batch.candidates))
     finally:
         torch.set_num_threads(torch_threads)
+        if pon is not None:
+            pon.close()
     return n_candidates
 
 
@@ -553,6 +600,7 @@ def call_somatic(tumor: str | os.PathLike[str], normal: str | os.PathLike[str], 
                  keep_work: bool = False, tumor_sample: str | None = None,
                  normal_sample: str | None = None,
                  filters: FilterOptions | None = None,
+                 panel_of_normals: str | os.PathLike[str] | None = None,
                  command_line: str | None = None) -> CallResult:
     """Call somatic SNVs and indels from a tumor/normal pair with the CNN.
 
@@ -586,6 +634,8 @@ def call_somatic(tumor: str | os.PathLike[str], normal: str | os.PathLike[str], 
         Override the sample names from @RG SM.
     filters
         Hand-filter thresholds (default :class:`FilterOptions`).
+    panel_of_normals
+        ``oncogen pon`` VCF; calls at its alleles get FILTER panel_of_normals.
     command_line
         Recorded in the VCF header.
 
@@ -607,6 +657,7 @@ def call_somatic(tumor: str | os.PathLike[str], normal: str | os.PathLike[str], 
         model=None if model is None else Path(model), min_af=min_af, device=device,
         chunk_size=chunk_size, resume=resume, keep_work=keep_work, tumor_sample=tumor_sample,
         normal_sample=normal_sample, filters=filters or FilterOptions(),
+        panel_of_normals=None if panel_of_normals is None else Path(panel_of_normals),
     )
     inputs = check_call_inputs(options)
     with _scanner(inputs) as scanner:

@@ -63,6 +63,10 @@ def read_metadata(path: str | Path) -> tuple[Path, dict[str, Any]]:
     if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
         raise ModelError(f"{meta_path}: expected an oncogen model ('format': '{MODEL_FORMAT}'), "
                          f"found {str(metadata)[:80]!r}")
+    if metadata.get("kind") == "caller/cnn-tumor-only":
+        raise ModelError(f"model {meta_path.parent} is a tumor-only model; call a tumor alone "
+                         "with it (oncogen call TUMOR --tumor-only), or give a matched "
+                         "tumor/normal model for TUMOR NORMAL")
     if metadata.get("kind") != MODEL_KIND:
         raise ModelError(f"{meta_path}: expected a model of kind {MODEL_KIND!r}, found "
                          f"{metadata.get('kind')!r}; use the command that matches this model")

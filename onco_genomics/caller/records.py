@@ -20,6 +20,9 @@ FILTER values written by the caller:
     Fewer than ``min_normal_depth`` (1) normal reads cover the site: with no normal
     evidence a germline variant cannot be told from a somatic one, so the call is not PASS
     however high the network scores it (a normal without coverage there, or an empty one).
+``panel_of_normals``
+    The allele is in the panel of normals given with ``--panel-of-normals`` (``oncogen pon``;
+    declared in the header, with INFO ``PON``, only when a panel is given).
 ``OrientationBias``
     An SNV of the damage classes (:data:`DAMAGE_CLASSES`: C>A/G>T, C>T/G>A, by default)
     whose tumor ALT reads come from one pair orientation (F1R2 or F2R1): the one-sided
@@ -72,6 +75,12 @@ FILTERS: tuple[tuple[str, str], ...] = (
                         "them in the other orientation): likely an 8-oxoG or deamination "
                         "artefact"),
 )
+
+#: FILTER and INFO of a call whose allele is in the panel of normals (``--panel-of-normals``;
+#: declared in the header only when a panel is given, so runs without one are unchanged)
+PON_FILTER = ("panel_of_normals", "The allele is in the panel of normals (--panel-of-normals): "
+              "a recurrent artefact of the pipeline or a common germline allele")
+PON_INFO = HeaderField("PON", "0", "Flag", "The allele is in the panel of normals")
 
 INFO_FIELDS: tuple[HeaderField, ...] = (
     HeaderField("SOMATIC", "0", "Flag", "Somatic variant candidate (tumor vs matched normal)"),
@@ -233,7 +242,7 @@ class SomaticCall:
             raise ValueError(f"vartype must be SNV, MNV, INS or DEL, got {self.vartype!r}")
         if not 0.0 <= self.prob <= 1.0:
             raise ValueError(f"prob must be in [0, 1], got {self.prob}")
-        known = {name for name, _ in FILTERS}
+        known = {name for name, _ in FILTERS} | {PON_FILTER[0]}
         if any(f not in known for f in self.filters):
             raise ValueError(f"unknown filter in {self.filters}; known: {sorted(known)}")
         for name in ("tumor_ref", "tumor_alt", "tumor_depth", "normal_ref", "normal_alt",
@@ -297,7 +306,8 @@ class SomaticCall:
         return Variant(
             chrom=self.chrom, pos=self.pos, ref=self.ref, alt=self.alt, qual=self.qual,
             filters=self.filters or ("PASS",),
-            info={"SOMATIC": True, "TYPE": self.vartype, "PROB": round(self.prob, 4)},
+            info={"SOMATIC": True, "TYPE": self.vartype, "PROB": round(self.prob, 4),
+                  **({"PON": True} if PON_FILTER[0] in self.filters else {})},
             sample_data={
                 normal_sample: sample(self.normal_ref, self.normal_alt, self.normal_depth,
                                       self.normal_ref_f1r2, self.normal_alt_f1r2, "0/0"),
@@ -349,15 +359,16 @@ def call_filters(prob: float, normal_alt: int, normal_depth: int, *, threshold: 
 
 def vcf_header(contigs: Sequence[tuple[str, int]], *, normal_sample: str, tumor_sample: str,
                reference: str | None, command_line: str | None,
-               extra_lines: Sequence[str] = ()) -> VcfHeader:
-    """The caller's VCF header: samples NORMAL then TUMOR, its INFO/FORMAT/FILTER lines."""
+               extra_lines: Sequence[str] = (), panel_of_normals: bool = False) -> VcfHeader:
+    """The caller's VCF header: samples NORMAL then TUMOR, its INFO/FORMAT/FILTER lines
+    (with ``panel_of_normals``, also FILTER panel_of_normals and INFO PON)."""
     return VcfHeader(
         contigs=list(contigs),
         samples=[normal_sample, tumor_sample],
         reference=reference,
-        info=INFO_FIELDS,
+        info=INFO_FIELDS + ((PON_INFO,) if panel_of_normals else ()),
         formats=FORMAT_FIELDS,
-        filters=FILTERS,
+        filters=FILTERS + ((PON_FILTER,) if panel_of_normals else ()),
         command_line=command_line,
         extra_lines=[f"##normal_sample={normal_sample}", f"##tumor_sample={tumor_sample}",
                      *extra_lines],

@@ -116,7 +116,7 @@ def worker_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def scan_chunk(tumor: str, normal: str, reference: str, region: Region,
+def scan_chunk(tumor: str, normal: str | None, reference: str, region: Region,
                options: PileupOptions) -> PileupBatch:
     """Scan one chunk (runs in a worker process, which opens its own handles).
 
@@ -138,7 +138,8 @@ def scan_chunk(tumor: str, normal: str, reference: str, region: Region,
     except OSError as err:
         if err.errno not in (None, 0, errno.EIO):
             raise  # a file-system error (permission, disk): the CLI root says so
-        raise read_error([tumor, normal], err, where=str(region)) from None
+        raise read_error([tumor] if normal is None else [tumor, normal], err,
+                         where=str(region)) from None
 
 
 class ChunkScanner:
@@ -170,12 +171,12 @@ class ChunkScanner:
     ...         ...
     """
 
-    def __init__(self, tumor: str | Path, normal: str | Path, reference: str | Path,
+    def __init__(self, tumor: str | Path, normal: str | Path | None, reference: str | Path,
                  chunks: Sequence[Region], *, options: PileupOptions, threads: int = 1,
                  only: Sequence[int] | None = None) -> None:
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
-        self._args = (str(tumor), str(normal), str(reference))
+        self._args = (str(tumor), None if normal is None else str(normal), str(reference))
         self._chunks = tuple(chunks)
         self.indices: tuple[int, ...] = tuple(range(len(self._chunks)) if only is None else only)
         self.options = options

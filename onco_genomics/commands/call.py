@@ -44,7 +44,8 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
 
 @click.command("call")
 @click.argument("tumor", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("normal", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("normal", required=False, default=None,
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--ref", "reference", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Reference FASTA the reads were aligned to.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -91,31 +92,77 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
 @click.option("--keep-work", is_flag=True, help="Keep OUTPUT.work after success.")
 @click.option("--tumor-sample", default=None, help="Tumor sample name [default: @RG SM].")
 @click.option("--normal-sample", default=None, help="Normal sample name [default: @RG SM].")
-def call(tumor: Path, normal: Path, reference: Path, output: Path, regions: tuple[str, ...],
+@click.option("--tumor-only", is_flag=True,
+              help="Call TUMOR without a matched normal (no NORMAL argument) with the "
+                   "tumor-only model; use --germline-resource and --panel-of-normals.")
+@click.option("--germline-resource", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Tumor-only: bgzipped, tabix-indexed VCF with INFO/AF (population allele "
+                   "frequencies, e.g. gnomAD).")
+@click.option("--panel-of-normals", type=click.Path(dir_okay=False, path_type=Path),
+              default=None,
+              help="Panel of normals from `oncogen pon`: calls at its alleles get FILTER "
+                   "panel_of_normals (both modes).")
+def call(tumor: Path, normal: Path | None, reference: Path, output: Path, regions: tuple[str, ...],
          bed: Path | None, threads: int, model: Path | None, min_af: float,
          min_snv_alt_reads: int, min_normal_depth: int, orientation_bias_p: float,
          orientation_bias_max_minor: float, orientation_bias_classes: tuple[str, ...],
          device: str, chunk_size: int,
          resume: bool, keep_work: bool,
-         tumor_sample: str | None, normal_sample: str | None) -> None:
-    """Call somatic SNVs and indels in TUMOR against its matched NORMAL (indexed BAM/CRAM)."""
+         tumor_sample: str | None, normal_sample: str | None, tumor_only: bool,
+         germline_resource: Path | None, panel_of_normals: Path | None) -> None:
+    """Call somatic SNVs and indels in TUMOR against its matched NORMAL (indexed BAM/CRAM),
+    or in TUMOR alone with --tumor-only."""
     from onco_genomics.caller.calling import call_somatic
     from onco_genomics.caller.records import FilterOptions
     from onco_genomics.cli import command_line
+    from onco_genomics.errors import OptionsError
 
+    filters = FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
+                            min_normal_depth=min_normal_depth,
+                            orientation_bias_p=orientation_bias_p,
+                            orientation_bias_max_minor=orientation_bias_max_minor,
+                            orientation_bias_classes=orientation_bias_classes)
+    if tumor_only:
+        _check_tumor_only_flags(normal, resume=resume, keep_work=keep_work,
+                                normal_sample=normal_sample)
+        from onco_genomics.caller.tumor_only_calling import call_tumor_only
+
+        only = call_tumor_only(tumor, reference=reference, output=output,
+                               germline_resource=germline_resource,
+                               panel_of_normals=panel_of_normals, regions=regions, bed=bed,
+                               threads=threads, model=model, min_af=min_af, device=device,
+                               chunk_size=chunk_size, tumor_sample=tumor_sample,
+                               filters=filters, command_line=command_line())
+        click.echo(f"{only.output}: {len(only.calls)} records, {only.n_pass} PASS", err=True)
+        return
+    if normal is None:
+        raise OptionsError("expected a NORMAL BAM after TUMOR; for a tumor without a matched "
+                           "normal add --tumor-only")
+    if germline_resource is not None:
+        raise OptionsError("--germline-resource is read in tumor-only mode only (the matched "
+                           "normal tells germline variants apart); add --tumor-only without "
+                           "NORMAL, or drop it")
     result = call_somatic(tumor, normal, reference=reference, output=output, regions=regions,
                           bed=bed, threads=threads, model=model, min_af=min_af, device=device,
                           chunk_size=chunk_size, resume=resume, keep_work=keep_work,
                           tumor_sample=tumor_sample, normal_sample=normal_sample,
-                          filters=FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
-                                                min_normal_depth=min_normal_depth,
-                                                orientation_bias_p=orientation_bias_p,
-                                                orientation_bias_max_minor=(
-                                                    orientation_bias_max_minor),
-                                                orientation_bias_classes=(
-                                                    orientation_bias_classes)),
+                          filters=filters, panel_of_normals=panel_of_normals,
                           command_line=command_line())
     click.echo(f"{result.output}: {len(result.calls)} records, {result.n_pass} PASS", err=True)
+
+
+def _check_tumor_only_flags(normal: Path | None, *, resume: bool, keep_work: bool,
+                            normal_sample: str | None) -> None:
+    from onco_genomics.errors import OptionsError
+
+    if normal is not None:
+        raise OptionsError(f"--tumor-only calls TUMOR alone, but a NORMAL BAM was given "
+                           f"({normal}); drop --tumor-only to call against it, or drop it")
+    for flag, used in (("--resume", resume), ("--keep-work", keep_work),
+                       ("--normal-sample", normal_sample is not None)):
+        if used:
+            raise OptionsError(f"{flag} is not available with --tumor-only")
 
 
 @click.command("caller")

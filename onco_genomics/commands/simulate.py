@@ -107,6 +107,21 @@ def _count_or_rate(text: str | None, flag: str) -> tuple[float | None, int | Non
 @click.option("--aligner", type=click.Choice(["minimap2", "bwa"]), default="minimap2",
               show_default=True,
               help="Read aligner: minimap2 (built in, mappy) or bwa mem (the bwa program).")
+@click.option("--population-sites", default=0.0, show_default=True, type=float,
+              help="Population variant sites per kb with allele frequencies from the neutral "
+                   "site-frequency spectrum, written to population.vcf.gz (INFO/AF: a "
+                   "germline resource); tumor and normal are one person drawn from it plus "
+                   "--private-germline-rate private variants (replacing --germline-*-rate). "
+                   "0: off.")
+@click.option("--private-germline-rate", default=20.0, show_default=True, type=float,
+              help="With --population-sites: the person's germline variants per Mb that are "
+                   "absent from the population.")
+@click.option("--recurrent-artefacts", default=0.0, show_default=True, type=float,
+              help="Sites per Mb where every library (tumor, normal, panel normals) shows a "
+                   "non-reference base in 4-15% of fragments (recurrent.vcf.gz).")
+@click.option("--pon-normals", default=0, show_default=True, type=int,
+              help="Extra normals of other people of the population (pon_normal_NN.bam, "
+                   "at --normal-depth) for `oncogen pon`; needs --population-sites.")
 @click.option("--tumor-sample", default="TUMOR", show_default=True,
               help="SM of the tumor read group.")
 @click.option("--normal-sample", default="NORMAL", show_default=True,
@@ -119,7 +134,8 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
              dup_rate: float, mark_duplicates: bool, pcr_error_fraction: float,
              oxog_rate: float, oxog_sites: float, ffpe_rate: float, ffpe_sites: float,
              qualities: str, mutations: str, snv_spectrum: str, threads: int,
-             align_to: str, aligner: str,
+             align_to: str, aligner: str, population_sites: float,
+             private_germline_rate: float, recurrent_artefacts: float, pon_normals: int,
              tumor_sample: str, normal_sample: str) -> None:
     """Simulate a matched tumor/normal BAM pair with a truth VCF.
 
@@ -127,7 +143,9 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
     somatic SNVs (real breast-cancer mutations by default) and 1-20 bp indels at chosen
     VAFs, purity and subclones, plus artefacts a caller must reject (PCR duplicates,
     8-oxoG G>T and optionally FFPE C>T on one pair orientation). Reads are aligned with
-    minimap2 or bwa mem.
+    minimap2 or bwa mem. With --population-sites the germline comes from a simulated
+    population (population.vcf.gz, a germline resource for tumor-only calling) and
+    --pon-normals adds normals of other people for a panel of normals.
     """
     from onco_genomics.cli import command_line
     from onco_genomics.simulate import SimulationOptions, VafSpec, simulate_pair
@@ -153,7 +171,9 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
         oxog_rate=oxog_rate, oxog_sites=oxog_sites, ffpe_rate=ffpe_rate,
         ffpe_sites=ffpe_sites, qualities=qualities, mutations=mutations,
         snv_spectrum=snv_spectrum, threads=threads, align_to=align_to, aligner=aligner,
-        tumor_sample=tumor_sample, normal_sample=normal_sample)
+        tumor_sample=tumor_sample, normal_sample=normal_sample,
+        population_sites=population_sites, private_germline_rate=private_germline_rate,
+        recurrent_artefacts=recurrent_artefacts, pon_normals=pon_normals)
     result = simulate_pair(options, out_dir, command_line=command_line())
     click.echo(
         f"wrote {result.out_dir}: {len(result.somatic)} somatic variants, "

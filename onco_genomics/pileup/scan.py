@@ -241,14 +241,27 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
     return out
 
 
-def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | Path | Reference,
+def _no_reads() -> ReadArrays:
+    """The reads of an absent sample (tumor-only scans): none."""
+    none = np.zeros(0, dtype=np.int64)
+    return ReadArrays(ref_start=none, count_from=none, mapq=np.zeros(0, dtype=np.int32),
+                      reverse=np.zeros(0, dtype=bool), f1r2=np.zeros(0, dtype=bool),
+                      seq_start=np.zeros(1, dtype=np.int64), bases=np.zeros(0, dtype=np.uint8),
+                      quals=np.zeros(0, dtype=np.uint8), cigar_start=np.zeros(1, dtype=np.int64),
+                      cigar_ops=np.zeros(0, dtype=np.uint8), cigar_lens=none)
+
+
+def scan_region(tumor_bam: str | Path, normal_bam: str | Path | None,
+                reference: str | Path | Reference,
                 region: Region, *, options: PileupOptions = PileupOptions()) -> PileupBatch:  # noqa: B008
     """Find and encode the candidates of a tumour/normal pair in one region.
 
     Parameters
     ----------
     tumor_bam, normal_bam
-        Indexed BAM (or CRAM) files of the tumour and the matched normal.
+        Indexed BAM (or CRAM) files of the tumour and the matched normal; ``normal_bam``
+        None scans the tumour alone (tumor-only mode: the normal's channels and depths are
+        zero and a tumor-only model does not read them).
     reference
         FASTA the reads were aligned to (path or an open
         :class:`~onco_genomics.io.reference.Reference`).
@@ -280,17 +293,18 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
     >>> batch.tensors.shape  # doctest: +SKIP
     (1234, 70, 41)
     """
-    if os.path.exists(tumor_bam) and os.path.exists(normal_bam) and os.path.samefile(
-            tumor_bam, normal_bam):
+    if normal_bam is not None and os.path.exists(tumor_bam) and os.path.exists(
+            normal_bam) and os.path.samefile(tumor_bam, normal_bam):
         raise OptionsError(
             f"expected different tumour and normal alignments, got the same file {tumor_bam} "
             "twice; pass the matched normal's BAM as the normal"
         )
     ref = reference if isinstance(reference, Reference) else Reference(reference)
     tumor_file = open_alignments(tumor_bam, reference=ref)
-    normal_file = open_alignments(normal_bam, reference=ref)
+    normal_file = None if normal_bam is None else open_alignments(normal_bam, reference=ref)
     try:
-        length = _check_contig(region, ref, [("tumour", tumor_file), ("normal", normal_file)])
+        length = _check_contig(region, ref, [("tumour", tumor_file)] + (
+            [] if normal_file is None else [("normal", normal_file)]))
         if len(region) == 0:
             return PileupBatch.empty(options.encoder_version)
         span_start = max(0, region.start - options.flank)
@@ -302,7 +316,8 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
         chunk_ref = _ChunkReference(ref, region.chrom, ref_lo, ref_text)
         samples = []
         for bam in (tumor_file, normal_file):
-            reads = fetch_reads(bam, region.chrom, span_start, span_end, options=options)
+            reads = (_no_reads() if bam is None else
+                     fetch_reads(bam, region.chrom, span_start, span_end, options=options))
             indels = scan_indels(reads, ref_codes, ref_lo, span_start, span_end)
             samples.append(_SamplePileup(reads=reads, indels=indels))
         tumor, normal = samples
@@ -327,6 +342,7 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path, reference: str | 
         return batch
     finally:
         tumor_file.close()
-        normal_file.close()
+        if normal_file is not None:
+            normal_file.close()
         if ref is not reference:
             ref.close()

@@ -184,6 +184,21 @@ class SimulationOptions:
         ``minimap2`` (mappy, ``sr`` preset) or ``bwa`` (``bwa mem``, the Debian program).
     tumor_sample, normal_sample
         Sample names (``SM`` of the read groups and VCF columns).
+    population_sites
+        Population variant sites per kb (:mod:`.population`); 0: off. When on, the
+        germline of tumor and normal is one individual drawn from the population
+        (``population.vcf.gz``, the germline resource) plus ``private_germline_rate``
+        variants per Mb absent from it; ``germline_snv_rate``, ``germline_indel_rate`` and
+        ``germline_hom_fraction`` are then not used.
+    private_germline_rate
+        The individual's germline variants per Mb that are not in the population (with
+        ``population_sites``; heterozygous).
+    recurrent_artefacts
+        Sites per Mb where every library (tumor, normal, panel normals) shows a non-reference
+        base in 4-15% of fragments (``recurrent.vcf.gz``).
+    pon_normals
+        Extra normal BAMs (``pon_normal_NN.bam``, other individuals of the population at
+        ``normal_depth``) for a panel of normals; needs ``population_sites``.
     """
 
     reference: Path
@@ -222,6 +237,10 @@ class SimulationOptions:
     aligner: str = "minimap2"
     tumor_sample: str = "TUMOR"
     normal_sample: str = "NORMAL"
+    population_sites: float = 0.0
+    private_germline_rate: float = 20.0
+    recurrent_artefacts: float = 0.0
+    pon_normals: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reference", Path(self.reference))
@@ -253,7 +272,10 @@ class SimulationOptions:
                             ("--germline-snv-rate", self.germline_snv_rate),
                             ("--germline-indel-rate", self.germline_indel_rate),
                             ("--oxog-sites", self.oxog_sites),
-                            ("--ffpe-sites", self.ffpe_sites)):
+                            ("--ffpe-sites", self.ffpe_sites),
+                            ("--population-sites", self.population_sites),
+                            ("--private-germline-rate", self.private_germline_rate),
+                            ("--recurrent-artefacts", self.recurrent_artefacts)):
             if not (math.isfinite(value) and value >= 0):
                 raise OptionsError(f"{name}: expected a rate >= 0, found {value}")
         for name, count in (("--snv-count", self.snv_count), ("--indel-count", self.indel_count)):
@@ -265,6 +287,14 @@ class SimulationOptions:
                 f"{self.germline_snv_rate + self.germline_indel_rate:g}; lower "
                 "--germline-snv-rate / --germline-indel-rate"
             )
+        if self.population_sites > 50:
+            raise OptionsError(f"--population-sites: expected at most 50 sites per kb, found "
+                               f"{self.population_sites:g}")
+        if not 0 <= self.pon_normals <= 100:
+            raise OptionsError(f"--pon-normals: expected 0-100 normals, found {self.pon_normals}")
+        if self.pon_normals and not self.population_sites:
+            raise OptionsError("--pon-normals: the panel normals are other individuals of the "
+                               "population; add --population-sites (e.g. 10)")
         for ccf in self.subclones:
             if not 0.0 < ccf < 1.0:
                 raise OptionsError(

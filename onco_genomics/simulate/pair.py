@@ -51,6 +51,14 @@ from onco_genomics.simulate.plant import (
     plant_oxog_sites,
     plant_somatic,
 )
+from onco_genomics.simulate.population import (
+    PopulationSite,
+    plant_population,
+    plant_recurrent_artefacts,
+    sample_individual,
+    write_population,
+    write_recurrent,
+)
 from onco_genomics.simulate.reads import ReadPairs, ReadSettings, SpikeIn, simulate_reads
 from onco_genomics.simulate.spectra import SnvSpectrum
 from onco_genomics.simulate.truth import write_params, write_truth
@@ -62,6 +70,9 @@ CHUNK = 100_000
 
 #: stage numbers of the random streams
 _PLANT, _TUMOR, _NORMAL = 1, 2, 3
+_POPULATION, _INDIVIDUAL, _RECURRENT = 4, 5, 6
+#: stage of panel normal k (1-based) is _PON_NORMAL + k
+_PON_NORMAL = 100
 
 #: how PCR duplicates are represented (recorded in params.json)
 DUPLICATE_POLICY = ("PCR duplicates are extra copies of a fragment (same ends and template, "
@@ -89,6 +100,10 @@ class SimulationResult:
         Confident intervals.
     read_pairs
         Pairs written per sample.
+    population
+        Population sites (with ``population_sites``; else empty).
+    recurrent
+        Recurrent artefact sites of every library (``vaf`` = share of fragments).
     """
 
     out_dir: Path
@@ -98,6 +113,8 @@ class SimulationResult:
     artefacts: tuple[ArtefactSite, ...]
     confident: tuple[Region, ...]
     read_pairs: dict[str, int]
+    population: tuple[PopulationSite, ...] = ()
+    recurrent: tuple[PlantedVariant, ...] = ()
 
     def __post_init__(self) -> None:
         if any(v.vaf <= 0 for v in self.somatic):
@@ -131,10 +148,34 @@ def _mutation_table(options: SimulationOptions) -> tuple[pd.DataFrame | None, st
     return table, Path(options.mutations).name.replace(" ", "_").replace(";", "_")
 
 
+@dataclass(frozen=True)
+class PlantedSet:
+    """Everything :func:`plant_variants` placed.
+
+    Attributes
+    ----------
+    somatic
+        Somatic variants with VAF and clone.
+    germline
+        Germline variants of the tumor/normal individual.
+    artefacts
+        Tumor 8-oxoG, then FFPE hotspots.
+    population
+        Population sites (empty unless ``population_sites``).
+    recurrent
+        Recurrent artefact sites of every library.
+    """
+
+    somatic: list[PlantedVariant]
+    germline: list[PlantedVariant]
+    artefacts: list[ArtefactSite]
+    population: list[PopulationSite]
+    recurrent: list[PlantedVariant]
+
+
 def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
                    mutations: pd.DataFrame | None = None, mutation_source: str = "random",
-                   spectrum: SnvSpectrum | None = None
-                   ) -> tuple[list[PlantedVariant], list[PlantedVariant], list[ArtefactSite]]:
+                   spectrum: SnvSpectrum | None = None) -> PlantedSet:
     """Choose somatic and germline variants and tumor 8-oxoG hotspots for all windows.
 
     Parameters
@@ -153,41 +194,57 @@ def plant_variants(options: SimulationOptions, windows: Sequence[Window], *,
 
     Returns
     -------
-    tuple
+    PlantedSet
         Somatic variants (with VAF and clone), germline variants, artefact sites (8-oxoG,
-        then FFPE).
+        then FFPE), and with a population its sites and the recurrent artefacts.
     """
     sizes = [sum(len(c) for c in w.confident) for w in windows]
     n_snv = (_split_count(options.snv_count, sizes) if options.snv_count is not None
              else [round(options.snv_rate * s / 1e6) for s in sizes])
     n_indel = (_split_count(options.indel_count, sizes) if options.indel_count is not None
                else [round(options.indel_rate * s / 1e6) for s in sizes])
-    somatic: list[PlantedVariant] = []
-    germline: list[PlantedVariant] = []
-    sites: list[ArtefactSite] = []
+    planted = PlantedSet([], [], [], [], [])
     for window, snv, indel, size in zip(windows, n_snv, n_indel, sizes, strict=True):
         rng = _rng(options.seed, _PLANT, window.index)
         occupancy = Occupancy(window)
-        planted = plant_somatic(window, occupancy, rng, n_snv=snv, n_indel=indel,
-                                mutations=mutations, mutation_source=mutation_source,
-                                spectrum=spectrum)
+        chosen = plant_somatic(window, occupancy, rng, n_snv=snv, n_indel=indel,
+                               mutations=mutations, mutation_source=mutation_source,
+                               spectrum=spectrum)
         n_dbs = round(options.dbs_rate * size / 1e6)
         if n_dbs:  # drawn after the rest, so a seed without DBS gives the same variants
-            planted = sorted(planted + plant_dbs(window, occupancy, rng, n_dbs=n_dbs),
-                             key=lambda v: v.pos)
-        somatic += assign_vafs(planted, rng, vaf_low=options.vaf.low, vaf_high=options.vaf.high,
-                               vaf_values=options.vaf.values, purity=options.purity,
-                               clone_fractions=options.clone_fractions)
-        germline += plant_germline(window, occupancy, rng, snv_rate=options.germline_snv_rate,
-                                   indel_rate=options.germline_indel_rate,
-                                   hom_fraction=options.germline_hom_fraction)
-        sites += plant_oxog_sites(window, occupancy, rng,
-                                  n_sites=round(options.oxog_sites * size / 1e6))
+            chosen = sorted(chosen + plant_dbs(window, occupancy, rng, n_dbs=n_dbs),
+                            key=lambda v: v.pos)
+        planted.somatic.extend(assign_vafs(
+            chosen, rng, vaf_low=options.vaf.low, vaf_high=options.vaf.high,
+            vaf_values=options.vaf.values, purity=options.purity,
+            clone_fractions=options.clone_fractions))
+        if options.population_sites:
+            private_rate = options.private_germline_rate / 1e3  # per kb
+            germline = plant_germline(window, occupancy, rng, snv_rate=0.9 * private_rate,
+                                      indel_rate=0.1 * private_rate, hom_fraction=0.0)
+            sites = plant_population(window, occupancy,
+                                     _rng(options.seed, _POPULATION, window.index),
+                                     sites_per_kb=options.population_sites)
+            planted.population.extend(sites)
+            germline += sample_individual(sites, _rng(options.seed, _INDIVIDUAL, 0, window.index))
+            planted.germline.extend(sorted(germline, key=lambda v: v.pos))
+        else:
+            planted.germline.extend(plant_germline(
+                window, occupancy, rng, snv_rate=options.germline_snv_rate,
+                indel_rate=options.germline_indel_rate,
+                hom_fraction=options.germline_hom_fraction))
+        planted.artefacts.extend(plant_oxog_sites(window, occupancy, rng,
+                                                  n_sites=round(options.oxog_sites * size / 1e6)))
         n_ffpe = round(options.ffpe_sites * size / 1e6)
         if n_ffpe:
-            sites += plant_oxog_sites(window, occupancy, rng, n_sites=n_ffpe,
-                                      fraction_range=(0.05, 0.25), kind="FFPE")
-    return somatic, germline, sites
+            planted.artefacts.extend(plant_oxog_sites(window, occupancy, rng, n_sites=n_ffpe,
+                                                      fraction_range=(0.05, 0.25), kind="FFPE"))
+        n_recurrent = round(options.recurrent_artefacts * size / 1e6)
+        if n_recurrent:
+            planted.recurrent.extend(plant_recurrent_artefacts(
+                window, occupancy, _rng(options.seed, _RECURRENT, window.index),
+                n_sites=n_recurrent))
+    return planted
 
 
 @dataclass(frozen=True)
@@ -327,29 +384,42 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
         )
     out.mkdir(parents=True, exist_ok=True)
     spectrum = SnvSpectrum.load(options.snv_spectrum) if options.snv_spectrum else None
-    somatic, germline, sites = plant_variants(options, windows, mutations=mutations,
-                                              mutation_source=mutation_source, spectrum=spectrum)
+    planted = plant_variants(options, windows, mutations=mutations,
+                             mutation_source=mutation_source, spectrum=spectrum)
+    somatic, germline, sites = planted.somatic, planted.germline, planted.artefacts
     haplotypes = {w.index: (_haplotype(w, germline, 0), _haplotype(w, germline, 1))
                   for w in windows}
+    recurrent = tuple(_spikes(planted.recurrent, 1.0))
     index: WindowIndex | BwaIndex
     if options.aligner == "bwa":
         index = BwaIndex(windows, reference.fetch, dict(contigs), scope=options.align_to)
     else:
         index = WindowIndex(windows, reference.fetch, dict(contigs), scope=options.align_to)
-    samples = (
+    samples = [
         _Sample("tumor", options.tumor_sample, options.tumor_depth, _TUMOR,
-                tuple(_spikes(somatic, 1.0)), tuple(sites), options.ffpe_rate),
+                tuple(_spikes(somatic, 1.0)) + recurrent, tuple(sites), options.ffpe_rate),
         _Sample("normal", options.normal_sample, options.normal_depth, _NORMAL,
-                tuple(_spikes(somatic, options.contamination)) if options.contamination
-                else (), ()),
-    )
+                (tuple(_spikes(somatic, options.contamination)) if options.contamination
+                 else ()) + recurrent, ()),
+    ]
+    sample_haplotypes = [haplotypes, haplotypes]
+    for k in range(1, options.pon_normals + 1):
+        # another person of the population, sequenced by the same pipeline
+        person = [v for w in windows for v in sorted(sample_individual(
+            [s for s in planted.population if s.variant.chrom == w.chrom
+             and w.start <= s.variant.pos < w.end],
+            _rng(options.seed, _INDIVIDUAL, k, w.index)), key=lambda v: v.pos)]
+        samples.append(_Sample(f"pon_normal_{k:02d}", f"PON{k:02d}", options.normal_depth,
+                               _PON_NORMAL + k, recurrent, ()))
+        sample_haplotypes.append({w.index: (_haplotype(w, person, 0), _haplotype(w, person, 1))
+                                  for w in windows})
     files: dict[str, Path] = {}
     pairs_written: dict[str, int] = {}
     try:
-        for sample in samples:
+        for sample, sample_haps in zip(samples, sample_haplotypes, strict=True):
             header = sam_header(contigs, sample.read_group, command_line, __version__)
             files[f"{sample.label}_bam"], pairs_written[sample.label] = _simulate_sample(
-                sample, options, windows, haplotypes, index, header, out)
+                sample, options, windows, sample_haps, index, header, out)
     finally:
         if isinstance(index, BwaIndex):
             index.close()
@@ -358,6 +428,15 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
                              artefacts=sites, confident=confident,
                              clone_fractions=options.clone_fractions,
                              samples=(options.tumor_sample, options.normal_sample)))
+    if options.population_sites:
+        files["population"] = write_population(out / "population.vcf.gz", planted.population,
+                                               contigs=contigs,
+                                               reference=str(options.reference),
+                                               command_line=command_line)
+    if options.recurrent_artefacts:
+        files["recurrent"] = write_recurrent(out / "recurrent.vcf.gz", planted.recurrent,
+                                             contigs=contigs, reference=str(options.reference),
+                                             command_line=command_line)
     params = {
         "oncogen_version": __version__,
         "command_line": command_line,
@@ -371,6 +450,9 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
             "germline": len(germline),
             "oxog_sites": sum(s.kind == "OXOG" for s in sites),
             "ffpe_sites": sum(s.kind == "FFPE" for s in sites),
+            "population_sites": len(planted.population),
+            "recurrent_artefacts": len(planted.recurrent),
+            "pon_normals": options.pon_normals,
             "read_pairs": pairs_written,
         },
         "duplicates": DUPLICATE_POLICY,
@@ -382,4 +464,5 @@ def simulate_pair(options: SimulationOptions, out_dir: str | Path, *,
     log.info("simulated %d somatic and %d germline variants; %s", len(somatic), len(germline),
              ", ".join(f"{k}: {v:,} pairs" for k, v in pairs_written.items()))
     return SimulationResult(out, files, tuple(somatic), tuple(germline), tuple(sites),
-                            confident, pairs_written)
+                            confident, pairs_written, tuple(planted.population),
+                            tuple(planted.recurrent))
