@@ -96,9 +96,11 @@ def fit_variants() -> list[tuple[str, FitOptions]]:
     variants: list[tuple[str, FitOptions]] = [
         (f"default, --min-improvement {rho:.2f}", FitOptions(min_improvement=rho))
         for rho in (0.1, 0.15, 0.2, 0.25, 0.3)]
-    variants += [("least-squares exposures (--objective least-squares)",
+    variants += [("least-squares exposures (--objective least-squares; no pooled prior)",
                   FitOptions(objective="least-squares")),
                  ("no cohort prior (--cohort-fraction 0)", FitOptions(cohort_fraction=0.0)),
-                 ("neither (the previous method)",
+                 ("no pooled prior (--no-pooled-prior: the method before it)",
+                  FitOptions(pooled_prior=False)),
+                 ("neither cohort step nor Poisson exposures (the first method)",
                   FitOptions(objective="least-squares", cohort_fraction=0.0))]
     return variants

@@ -47,14 +47,10 @@ from signatures_spa_common import reconstruction_cosine, run_spa, spa_data_dir
 from signatures_synthetic import LEVELS, score, simulate
 
 from onco_genomics.spectrum.catalog import MutationCatalog
-from onco_genomics.spectrum.fit import (
-    _SampleProblem,
-    forward_swap_path,
-    poisson_deviance,
-    poisson_exposures,
-)
 from onco_genomics.spectrum.matrix_files import read_catalog, write_catalog
+from onco_genomics.spectrum.poisson import poisson_deviance, poisson_exposures
 from onco_genomics.spectrum.reference_signatures import load_reference_signatures
+from onco_genomics.spectrum.swap_path import SampleProblem, forward_swap_path
 
 
 @dataclass(frozen=True)
@@ -95,7 +91,7 @@ def paths(catalog: pd.DataFrame, basis: np.ndarray, max_size: int) -> dict[str, 
 
 def pair_swap_cosines(m: np.ndarray, basis: np.ndarray, max_size: int) -> list[float]:
     """Best cosine per size when 2-for-2 exchanges are tried after the 1-for-1 swaps."""
-    problem = _SampleProblem(m, basis, basis.T @ basis)
+    problem = SampleProblem(m, basis, basis.T @ basis)
     n = basis.shape[1]
     active, cos = problem.best_addition([])
     active, cos = problem.refine_by_swaps(active, cos)

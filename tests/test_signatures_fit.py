@@ -294,7 +294,9 @@ def test_cli_fit_options_reach_the_api(tmp_path: Path) -> None:
             (["--cohort-fraction", "0"], FitOptions(cohort_fraction=0.0)),
             (["--cohort-min-samples", "2", "--cohort-fraction", "0.5",
               "--private-deviance", "1e9"],
-             FitOptions(cohort_min_samples=2, cohort_fraction=0.5, private_deviance=1e9))]:
+             FitOptions(cohort_min_samples=2, cohort_fraction=0.5, private_deviance=1e9)),
+            (["--no-pooled-prior"], FitOptions(pooled_prior=False)),
+            (["--prior-strength", "50"], FitOptions(prior_strength=50.0))]:
         code, output, out = _cli_fit(tmp_path, *extra)
         assert code == 0, output
         matrix = pd.read_csv(out.with_name("exposures.matrix.tsv"), sep="\t", index_col=0)
@@ -305,10 +307,11 @@ def test_cli_fit_options_reach_the_api(tmp_path: Path) -> None:
 
 
 def test_cli_cohort_options_change_the_fit(tmp_path: Path) -> None:
-    """With a cohort step forced on (3 samples) and no private signatures allowed, sample A
-    must use only signatures chosen in at least two samples."""
+    """With a cohort step forced on (3 samples), no private signatures allowed and no pooled
+    prior, sample A must use only signatures chosen in at least two samples."""
     code, output, out = _cli_fit(tmp_path, "--cohort-min-samples", "2",
-                                 "--cohort-fraction", "0.5", "--private-deviance", "1e9")
+                                 "--cohort-fraction", "0.5", "--private-deviance", "1e9",
+                                 "--no-pooled-prior")
     assert code == 0, output
     exposures = pd.read_csv(out, sep="\t")
     used = set(exposures.loc[exposures["sample"] == "A", "signature"])
@@ -322,6 +325,7 @@ def test_cli_cohort_options_change_the_fit(tmp_path: Path) -> None:
     (["--cohort-min-samples", "1"], "cohort_min_samples (--cohort-min-samples) must be >= 2"),
     (["--private-deviance", "-3"], "private_deviance (--private-deviance) must be >= 0"),
     (["--min-improvement", "1"], "--min-improvement must be within [0, 1)"),
+    (["--prior-strength", "-1"], "prior_strength (--prior-strength) must be >= 0"),
 ])
 def test_cli_fit_refuses_bad_option_values(tmp_path: Path, extra: list[str],
                                            message: str) -> None:

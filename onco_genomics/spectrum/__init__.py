@@ -8,7 +8,10 @@
 * :mod:`~onco_genomics.spectrum.matrix_files`: SigProfiler-layout matrix files.
 * :mod:`~onco_genomics.spectrum.reference_signatures`: COSMIC sets, opportunity weights.
 * :mod:`~onco_genomics.spectrum.fit`: NNLS fitting with selection and bootstrap
-  (``oncogen signatures fit``).
+  (``oncogen signatures fit``); its forward/swap path in
+  :mod:`~onco_genomics.spectrum.swap_path`, Poisson likelihood and MAP exposures in
+  :mod:`~onco_genomics.spectrum.poisson`, the pooled-catalog prior in
+  :mod:`~onco_genomics.spectrum.pooled_prior`.
 * :mod:`~onco_genomics.spectrum.extract`: de novo NMF extraction
   (``oncogen signatures extract``).
 * :mod:`~onco_genomics.spectrum.plots`: spectrum and exposure plots.

@@ -320,9 +320,11 @@ def match_signatures(extracted: pd.DataFrame, reference: pd.DataFrame) -> pd.Dat
         "best": [names[j] for j in best],
         "best_cosine": [round(float(sims[i, j]), 4) for i, j in enumerate(best)],
     }, index=pd.Index(extracted.columns, name="signature"))
-    # a profile scaled to 10,000 "mutations" makes the fit's stop rule act on its shape
+    # a profile scaled to 10,000 "mutations" makes the fit's stop rule act on its shape; the
+    # profiles are not a cohort, so no pooled prior
     fit = fit_signatures(extracted * 10_000, reference,
-                         options=FitOptions(n_bootstrap=0, max_signatures=6))
+                         options=FitOptions(n_bootstrap=0, max_signatures=6,
+                                            pooled_prior=False))
     fractions = fit.fractions
     table["decomposition"] = [
         ";".join(f"{sig}:{fractions.loc[sig, name]:.2f}"

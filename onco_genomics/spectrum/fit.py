@@ -1,4 +1,4 @@
-"""Fitting known signatures to catalogs: stepwise selection, a cohort prior, Poisson exposures.
+"""Fitting known signatures to catalogs: stepwise selection, cohort priors, Poisson exposures.
 
 For each sample with catalog ``m`` (channels) and reference signatures ``S`` (channels x
 K), a subset of signatures is chosen and exposures ``e >= 0`` with ``m ~ S e`` estimated:
@@ -26,6 +26,15 @@ K), a subset of signatures is chosen and exposures ``e >= 0`` with ``m ~ S e`` e
    Poisson, and least squares over-weights the many channels with 0-2 counts in a shallow
    catalog. ``objective="least-squares"`` keeps the NNLS exposures, which maximise the
    reconstruction cosine of the chosen set instead.
+5. **Pooled prior** (``pooled_prior``, with Poisson exposures): signatures are selected on
+   the sum of all samples with the looser stop rule ``pooled_min_improvement`` (0.1), and each
+   sample gets its maximum a posteriori exposures over them under a prior of
+   ``prior_strength`` (5) pseudo-mutations shared as in the pooled fit; signatures under
+   ``min_fraction`` (5%) of the sample are dropped. The sample takes this fit instead of its
+   steps 1-4 fit when its Poisson deviance is lower by at least ``extra_signature_deviance``
+   (0.01) x its mutations per signature it adds: shallow (exome, panel) samples mostly take
+   it, deep genomes mostly keep their sparse stepwise sets. See
+   :mod:`onco_genomics.spectrum.pooled_prior`.
 
 Exposures are reported in mutations: rescaled so that they sum to the sample's mutation
 count (the Poisson MLE already does, for signatures that sum to 1).
@@ -39,15 +48,17 @@ these are intervals *given* the selection.
 The defaults (``min_improvement`` 0.2, ``cohort_fraction`` 0.05, ``private_deviance`` 20,
 Poisson exposures) were chosen on synthetic COSMIC mixtures with seed 101 of
 ``benchmarks/signatures_synthetic.py``, not on the reported benchmarks (seed 7 and the 21
-breast cancers); see docs/benchmarks/signatures.md.
+breast cancers); those of step 5 on the tuning settings of
+``benchmarks/signatures_exome_scale.py`` (breast- and lung-like sets, seed 101), with the
+21 breast cancers as a check; see docs/benchmarks/signatures.md.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -57,6 +68,14 @@ from onco_genomics.errors import InputFileError, OptionsError
 from onco_genomics.progress import Progress
 from onco_genomics.spectrum.catalog import CHANNELS, MutationCatalog
 from onco_genomics.spectrum.contexts import sbs96_of_1536
+from onco_genomics.spectrum.poisson import poisson_deviance, poisson_exposures
+from onco_genomics.spectrum.pooled_prior import (
+    PooledPrior,
+    pooled_prior,
+    prefer_prior_fit,
+    prior_fit,
+)
+from onco_genomics.spectrum.swap_path import SampleProblem, forward_swap_path
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +115,19 @@ class FitOptions:
     private_deviance
         Poisson deviance, per signature outside the cohort set, by which a sample's own
         unrestricted fit must beat its cohort fit to be kept.
+    pooled_prior
+        Run step 5 (the pooled-catalog prior; only with ``objective="poisson"``).
+    pooled_min_improvement
+        Stop rule (as ``min_improvement``) of the selection on the pooled catalog.
+    prior_strength
+        Pseudo-mutations of the pooled prior (0: maximum-likelihood exposures over the
+        pooled set).
+    min_fraction
+        The prior fit drops signatures with less than this fraction of a sample's
+        mutations.
+    extra_signature_deviance
+        Deviance per mutation that each signature the prior fit adds beyond the stepwise
+        set must remove for the prior fit to be taken.
     """
 
     min_improvement: float = 0.2
@@ -106,6 +138,11 @@ class FitOptions:
     cohort_fraction: float = 0.05
     cohort_min_samples: int = 10
     private_deviance: float = 20.0
+    pooled_prior: bool = True
+    pooled_min_improvement: float = 0.1
+    prior_strength: float = 5.0
+    min_fraction: float = 0.05
+    extra_signature_deviance: float = 0.01
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_improvement < 1.0:
@@ -130,6 +167,18 @@ class FitOptions:
         if not self.private_deviance >= 0:  # also refuses NaN
             raise OptionsError(f"private_deviance (--private-deviance) must be >= 0, found "
                                f"{self.private_deviance}")
+        if not 0.0 <= self.pooled_min_improvement < 1.0:
+            raise OptionsError(f"pooled_min_improvement must be within [0, 1), found "
+                               f"{self.pooled_min_improvement}")
+        if not self.prior_strength >= 0:
+            raise OptionsError(f"prior_strength (--prior-strength) must be >= 0, found "
+                               f"{self.prior_strength}")
+        if not 0.0 <= self.min_fraction < 1.0:
+            raise OptionsError(f"min_fraction must be within [0, 1), found "
+                               f"{self.min_fraction}")
+        if not self.extra_signature_deviance >= 0:
+            raise OptionsError(f"extra_signature_deviance must be >= 0, found "
+                               f"{self.extra_signature_deviance}")
 
 
 @dataclass(frozen=True)
@@ -209,103 +258,6 @@ class SignatureFit:
         return pd.DataFrame(rows, columns=columns)
 
 
-class _SampleProblem:
-    """NNLS fits of subsets of the signatures to one catalog vector, via the Gram matrix.
-
-    For a subset A the unconstrained least-squares solution of ``G_AA e = S_A^T m`` is the
-    NNLS solution when it is non-negative (the usual case for small, well-chosen sets);
-    otherwise scipy's NNLS is run. Cosines come from ``G`` without forming ``S e``.
-    """
-
-    def __init__(self, m: np.ndarray, basis: np.ndarray, gram: np.ndarray) -> None:
-        self.m = m
-        self.basis = basis
-        self.gram = gram
-        self.proj = basis.T @ m
-        self.norm2 = float(m @ m)
-
-    def solve(self, active: Sequence[int]) -> tuple[np.ndarray, float]:
-        idx = list(active)
-        g = self.gram[np.ix_(idx, idx)]
-        try:
-            weights = np.linalg.solve(g, self.proj[idx])
-        except np.linalg.LinAlgError:
-            weights = -np.ones(len(idx))
-        if (weights < 0).any():
-            weights, _ = nnls(self.basis[:, idx], self.m)
-        fitted2 = float(weights @ g @ weights)
-        if fitted2 <= 0 or self.norm2 <= 0:
-            return weights, 0.0
-        return weights, float(weights @ self.proj[idx] / np.sqrt(fitted2 * self.norm2))
-
-    def batch_cosines(self, candidates: np.ndarray) -> np.ndarray:
-        """Cosines of many same-size subsets (rows of ``candidates``) in one batched solve.
-
-        A subset whose least-squares solution gives some member a negative weight gets
-        -inf: its NNLS fit is a smaller subset, which the search meets on its own.
-        """
-        g = self.gram[candidates[:, :, None], candidates[:, None, :]]
-        rhs = self.proj[candidates]
-        try:
-            weights = np.linalg.solve(g, rhs[:, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:  # a singular subset (duplicated signatures)
-            return np.array([self.solve(row)[1] for row in candidates])
-        fitted2 = np.einsum("ni,nij,nj->n", weights, g, weights)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cosines = (weights * rhs).sum(axis=1) / np.sqrt(fitted2 * self.norm2)
-        cosines[(weights < 0).any(axis=1) | ~np.isfinite(cosines)] = -np.inf
-        return cosines
-
-    def best_addition(self, active: list[int]) -> tuple[list[int], float]:
-        others = [k for k in range(self.basis.shape[1]) if k not in active]
-        candidates = np.array([[*active, k] for k in others], dtype=np.intp)
-        cosines = self.batch_cosines(candidates)
-        best = int(np.argmax(cosines))
-        return [int(x) for x in candidates[best]], float(cosines[best])
-
-    def refine_by_swaps(self, active: list[int], cos: float) -> tuple[list[int], float]:
-        n_sigs = self.basis.shape[1]
-        for _ in range(10 * n_sigs):
-            others = [k for k in range(n_sigs) if k not in active]
-            if not others:
-                break
-            candidates = np.array([[*active[:i], k, *active[i + 1:]]
-                                   for i in range(len(active)) for k in others], dtype=np.intp)
-            cosines = self.batch_cosines(candidates)
-            best = int(np.argmax(cosines))
-            if cosines[best] <= cos + 1e-12:
-                break
-            active, cos = [int(x) for x in candidates[best]], float(cosines[best])
-        return active, cos
-
-
-def forward_swap_path(m: np.ndarray, basis: np.ndarray, *, gram: np.ndarray | None = None,
-                      candidates: Sequence[int] | None = None,
-                      max_size: int | None = None) -> Iterator[tuple[list[int], float]]:
-    """The sets of step 1 of the module docstring, one per size: ``(columns, cosine)``.
-
-    Yields the best single signature (swap-refined), then each swap-refined forward
-    addition, with the NNLS reconstruction cosine of each (columns in path order, not
-    sorted), up to ``max_size`` signatures or a perfect fit. A lazy generator: a caller that
-    stops early pays only for the sizes it looked at.
-    """
-    if m.sum() <= 0:
-        return
-    gram = basis.T @ basis if gram is None else gram
-    columns = list(range(basis.shape[1])) if candidates is None else sorted(candidates)
-    if not columns:
-        return
-    problem = _SampleProblem(m, basis[:, columns], gram[np.ix_(columns, columns)])
-    limit = len(columns) if max_size is None else min(max_size, len(columns))
-    active, cos = problem.best_addition([])
-    active, cos = problem.refine_by_swaps(active, cos)
-    yield [columns[i] for i in active], cos
-    while len(active) < limit and 1.0 - cos > 1e-6:  # a perfect fit needs nothing more
-        active, cos = problem.best_addition(active)
-        active, cos = problem.refine_by_swaps(active, cos)
-        yield [columns[i] for i in active], cos
-
-
 def select_signatures(m: np.ndarray, basis: np.ndarray, *, options: FitOptions,
                       gram: np.ndarray | None = None,
                       candidates: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
@@ -325,19 +277,10 @@ def select_signatures(m: np.ndarray, basis: np.ndarray, *, options: FitOptions,
         return [], np.zeros(0)
     chosen = sorted(chosen)
     gram = basis.T @ basis if gram is None else gram
-    weights, _ = _SampleProblem(m, basis[:, chosen],
+    weights, _ = SampleProblem(m, basis[:, chosen],
                                 gram[np.ix_(chosen, chosen)]).solve(range(len(chosen)))
     keep = [i for i, w in enumerate(weights) if w > 0]
     return [chosen[i] for i in keep], weights[keep]
-
-
-def poisson_deviance(m: np.ndarray, mu: np.ndarray) -> float:
-    """``2 sum(m log(m / mu) - (m - mu))``: 0 for a perfect fit."""
-    mu = np.maximum(mu, 1e-300)
-    positive = m > 0
-    log_term = np.zeros_like(m, dtype=float)
-    log_term[positive] = m[positive] * np.log(m[positive] / mu[positive])
-    return 2.0 * float((log_term - (m - mu)).sum())
 
 
 def _scaled_nnls_deviance(m: np.ndarray, basis: np.ndarray, active: Sequence[int]) -> float:
@@ -346,70 +289,6 @@ def _scaled_nnls_deviance(m: np.ndarray, basis: np.ndarray, active: Sequence[int
     if weights.sum() <= 0:
         return poisson_deviance(m, np.zeros_like(m))
     return poisson_deviance(m, basis[:, list(active)] @ (weights * m.sum() / weights.sum()))
-
-
-def poisson_exposures(counts: np.ndarray, basis: np.ndarray, start: np.ndarray, *,
-                      max_iter: int = 500, tol: float = 1e-7) -> np.ndarray:
-    """Poisson maximum-likelihood exposures: EM (multiplicative updates) with SQUAREM.
-
-    Plain EM is slow where signatures are similar; SQUAREM (Varadhan and Roland 2008)
-    extrapolates two EM steps per iteration and falls back to the plain step for a
-    replicate whose extrapolation leaves the positive orthant or lowers the likelihood.
-
-    Parameters
-    ----------
-    counts
-        Channels x replicates counts (or one channel vector).
-    basis
-        Channels x k signatures.
-    start
-        k x replicates (or k) non-negative starting exposures.
-    max_iter, tol
-        Stop when no exposure moves by more than ``tol`` times its replicate's total.
-
-    Returns
-    -------
-    ndarray
-        Exposures, the shape of ``start``; they sum to each replicate's total when the
-        signatures sum to 1.
-    """
-    vector = counts.ndim == 1
-    m = counts[:, None] if vector else counts
-    e = (start[:, None] if vector else start).astype(float)
-    totals = np.maximum(m.sum(axis=0), 1e-300)
-    e = np.maximum(e, 1e-6 * totals)
-    colsum = basis.sum(axis=0)[:, None]
-    colsum[colsum <= 0] = 1.0
-
-    def step(x: np.ndarray, observed: np.ndarray) -> np.ndarray:
-        mu = basis @ x
-        ratio = np.divide(observed, mu, out=np.zeros_like(mu), where=mu > 0)
-        return x * (basis.T @ ratio) / colsum
-
-    def loglik(x: np.ndarray) -> np.ndarray:
-        mu = basis @ x
-        logs = np.log(mu, out=np.full_like(mu, -1e300), where=mu > 0)
-        return (m * logs).sum(axis=0) - mu.sum(axis=0)
-
-    for _ in range(max_iter):
-        x1 = step(e, m)
-        x2 = step(x1, m)
-        r = x1 - e
-        v = x2 - x1 - r
-        v_norm = np.linalg.norm(v, axis=0)
-        alpha = -np.linalg.norm(r, axis=0) / np.where(v_norm > 0, v_norm, 1.0)
-        alpha = np.minimum(alpha, -1.0)
-        jump = e - 2 * alpha * r + alpha ** 2 * v
-        ok = (jump > 0).all(axis=0) & (v_norm > 0)
-        if ok.any():
-            jump[:, ok] = step(jump[:, ok], m[:, ok])
-            ok &= loglik(jump) >= loglik(x2)
-        new = np.where(ok, jump, x2)
-        done = (np.abs(new - e) <= tol * totals).all()
-        e = new
-        if done:
-            break
-    return e[:, 0] if vector else e
 
 
 def _check_inputs(catalog: pd.DataFrame, signatures: pd.DataFrame) -> None:
@@ -482,26 +361,37 @@ def fit_signatures(catalog: pd.DataFrame, signatures: pd.DataFrame, *,
             progress.update(1)
         if cohort_step:
             selected = _apply_cohort_prior(counts, basis, gram, selected, options, progress)
-        for j, active in selected.items():
-            if not active:
-                continue
-            m = counts[:, j]
-            total = m.sum()
-            sub = basis[:, active]
-            weights, _ = nnls(sub, m)
-            weights = weights * (total / weights.sum()) if weights.sum() > 0 else weights
-            if options.objective == "poisson":
-                weights = poisson_exposures(m, sub, weights)
-                weights[weights < 1e-6 * total] = 0.0
-                weights *= total / weights.sum()
-            reconstruction = sub @ weights
-            exposures[active, j] = weights
-            cosines[j] = _cosine(reconstruction, m)
-            residuals[j] = float(np.abs(m - reconstruction).sum() / total)
-            if options.n_bootstrap:
-                replicates = _bootstrap(m, sub, weights, options, rng)
-                low[active, j], high[active, j] = np.percentile(replicates, [2.5, 97.5],
-                                                                axis=0)
+    fits: dict[int, tuple[list[int], np.ndarray]] = {
+        j: (active, _exposures(counts[:, j], basis[:, active], options))
+        for j, active in selected.items() if active}
+    priors: dict[int, np.ndarray] = {}
+    if options.pooled_prior and options.objective == "poisson" and nonempty:
+        prior = _pooled_prior(counts, basis, gram, sorted(nonempty), options)
+        if prior is not None:
+            for j in sorted(nonempty):
+                m = counts[:, j]
+                candidate = prior_fit(m, basis, prior, strength=options.prior_strength,
+                                      min_fraction=options.min_fraction)
+                if prefer_prior_fit(m, basis, fits.get(j, ([], np.zeros(0))), candidate,
+                                    extra_cost=options.extra_signature_deviance):
+                    fits[j] = candidate
+                    share = dict(zip(prior.columns, prior.shares, strict=True))
+                    priors[j] = options.prior_strength * np.array(
+                        [share[c] for c in candidate[0]])
+            log.info("pooled prior: %d signatures (%s); %d of %d samples take the prior fit",
+                     len(prior.columns), ", ".join(signatures.columns[prior.columns]),
+                     len(priors), len(nonempty))
+    for j, (active, weights) in fits.items():
+        m = counts[:, j]
+        total = m.sum()
+        sub = basis[:, active]
+        reconstruction = sub @ weights
+        exposures[active, j] = weights
+        cosines[j] = _cosine(reconstruction, m)
+        residuals[j] = float(np.abs(m - reconstruction).sum() / total)
+        if options.n_bootstrap:
+            replicates = _bootstrap(m, sub, weights, options, rng, prior=priors.get(j))
+            low[active, j], high[active, j] = np.percentile(replicates, [2.5, 97.5], axis=0)
     names = list(signatures.columns)
     samples = list(catalog.columns)
 
@@ -516,6 +406,27 @@ def fit_signatures(catalog: pd.DataFrame, signatures: pd.DataFrame, *,
         ci_low=frame(low) if options.n_bootstrap else None,
         ci_high=frame(high) if options.n_bootstrap else None,
     )
+
+
+def _exposures(m: np.ndarray, sub: np.ndarray, options: FitOptions) -> np.ndarray:
+    """Exposures (step 4) of the chosen signatures ``sub``, summing to the sample's total."""
+    total = m.sum()
+    weights, _ = nnls(sub, m)
+    weights = weights * (total / weights.sum()) if weights.sum() > 0 else weights
+    if options.objective == "poisson":
+        weights = poisson_exposures(m, sub, weights)
+        weights[weights < 1e-6 * total] = 0.0
+        weights *= total / weights.sum()
+    return weights
+
+
+def _pooled_prior(counts: np.ndarray, basis: np.ndarray, gram: np.ndarray,
+                  samples: list[int], options: FitOptions) -> PooledPrior | None:
+    """Step 5's prior: the selection (looser stop rule) on the sum of the samples."""
+    pooled = counts[:, samples].sum(axis=1)
+    looser = replace(options, min_improvement=options.pooled_min_improvement)
+    columns, weights = select_signatures(pooled, basis, options=looser, gram=gram)
+    return pooled_prior(pooled, basis, columns, weights)
 
 
 def _apply_cohort_prior(counts: np.ndarray, basis: np.ndarray, gram: np.ndarray,
@@ -546,14 +457,17 @@ def _apply_cohort_prior(counts: np.ndarray, basis: np.ndarray, gram: np.ndarray,
 
 
 def _bootstrap(m: np.ndarray, basis: np.ndarray, estimate: np.ndarray, options: FitOptions,
-               rng: np.random.Generator) -> np.ndarray:
-    """Exposures (summing to each replicate's total) of Poisson resamples of ``m``."""
+               rng: np.random.Generator, *, prior: np.ndarray | None = None) -> np.ndarray:
+    """Exposures (summing to each replicate's total) of Poisson resamples of ``m``; with
+    ``prior`` (pseudo-counts of the chosen signatures) the MAP exposures of step 5."""
     n = options.n_bootstrap
     resamples = rng.poisson(np.broadcast_to(m, (n, m.size))).astype(float)
     totals = resamples.sum(axis=1)
     if options.objective == "poisson":
         start = estimate[:, None] * (totals / max(m.sum(), 1e-300))[None, :]
-        return poisson_exposures(resamples.T, basis, start, max_iter=100, tol=1e-5).T
+        fitted = poisson_exposures(resamples.T, basis, start, prior=prior, max_iter=100,
+                                   tol=1e-5)
+        return (fitted * (totals / np.maximum(fitted.sum(axis=0), 1e-300))).T
     out = np.zeros((n, basis.shape[1]))
     for b in range(n):
         weights, _ = nnls(basis, resamples[b])
