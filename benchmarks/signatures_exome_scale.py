@@ -38,11 +38,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from signatures_spa_common import run_spa
+from signatures_spa_common import run_spa_cached
 
-from onco_genomics.spectrum.catalog import MutationCatalog
 from onco_genomics.spectrum.fit import FitOptions, fit_signatures
-from onco_genomics.spectrum.matrix_files import write_catalog
 from onco_genomics.spectrum.reference_signatures import load_reference_signatures
 
 FLAT = ["SBS3", "SBS5", "SBS40a"]
@@ -118,19 +116,10 @@ def paired_interval(diff: np.ndarray, rng: np.random.Generator,
 def spa_activities(catalog: pd.DataFrame, setting: Setting, seed: int, n: int,
                    workdir: Path) -> pd.DataFrame:
     """SigProfilerAssignment activities (samples x signatures), cached per setting."""
-    folder = workdir / f"{setting.name}_seed{seed}_n{n}"
-    cached = folder / "spa" / "Assignment_Solution" / "Activities" / \
-        "Assignment_Solution_Activities.txt"
-    path = folder / "catalog.SBS96.tsv"
-    if path.exists() and cached.exists():
-        previous = pd.read_csv(path, sep="\t", index_col=0)
-        if previous.shape == catalog.shape and (previous.to_numpy() == catalog.to_numpy()).all():
-            return pd.read_csv(cached, sep="\t", index_col=0)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_catalog(MutationCatalog("sbs96", catalog), path)
-    activities, timed = run_spa(path, folder / "spa")
-    print(f"(SigProfilerAssignment {setting.name}: {timed.wall:.0f} s wall, "
-          f"{timed.cpu:.0f} s CPU)", file=sys.stderr)
+    activities, timed = run_spa_cached(catalog, workdir / f"{setting.name}_seed{seed}_n{n}")
+    if timed is not None:
+        print(f"(SigProfilerAssignment {setting.name}: {timed.wall:.0f} s wall, "
+              f"{timed.cpu:.0f} s CPU)", file=sys.stderr)
     return activities
 
 
@@ -211,18 +200,28 @@ def main() -> None:
     table = pd.DataFrame(rows)
     print(f"## Exome-scale synthetic mixtures: settings {', '.join(s.name for s in settings)}; "
           f"{args.samples} samples per setting and count, seed {args.seed}\n")
-    print("| setting | mutations | method | SPA L1 | oncogen L1 | oncogen - SPA [95% CI] | "
-          "sigs: true / SPA / oncogen |")
-    print("|---|---:|---|---:|---:|---|---|")
-    for r in table.itertuples():
-        mark = " **" if r.high < 0 else (" (worse)" if r.low > 0 else "")
-        print(f"| {r.setting} | {r.N:,} | {r.method} | {r.spa_l1:.3f} | {r.l1:.3f} | "
-              f"{r.diff:+.3f} [{r.low:+.3f}, {r.high:+.3f}]{mark} | {r.true_n:.2f} / "
-              f"{r.spa_n:.2f} / {r.n:.2f} |")
+    labels = list(fitters)
+    short = {"oncogen (cohort)": "cohort", "oncogen (sample alone)": "alone",
+             "oncogen --no-pooled-prior (cohort)": "no pooled prior"}
+    print("| setting | mutations | SPA L1 | " + " | ".join(
+        f"{short.get(label, label)}: L1, - SPA [95% CI]" for label in labels)
+        + " | sigs: true / SPA / " + " / ".join(short.get(label, label) for label in labels)
+        + " |")
+    print("|---|---:|---:|" + "---|" * len(labels) + "---|")
+    for (setting, level), group in table.groupby(["setting", "N"], sort=False):
+        cells = []
+        for r in group.itertuples():
+            mark = " **" if r.high < 0 else (" (worse)" if r.low > 0 else "")
+            cells.append(f"{r.l1:.3f}, {r.diff:+.3f} [{r.low:+.3f}, {r.high:+.3f}]{mark}")
+        first = group.iloc[0]
+        counts = " / ".join(f"{n:.2f}" for n in [first["true_n"], first["spa_n"],
+                                                  *group["n"]])
+        print(f"| {setting} | {level:,} | {first['spa_l1']:.3f} | " + " | ".join(cells)
+              + f" | {counts} |")
     print("\n### Pooled over the settings above (paired over all their samples)\n")
     print("| mutations | method | SPA L1 | oncogen L1 | oncogen - SPA [95% CI] | "
-          "settings won / tied / lost |")
-    print("|---:|---|---:|---:|---|---|")
+          "settings won / tied / lost (interval) | settings below SPA (point estimate) |")
+    print("|---:|---|---:|---:|---|---|---|")
     for (level, label), group in table.groupby(["N", "method"], sort=False):
         diff = np.concatenate(list(group["diffs"]))
         mean, low, high = paired_interval(diff, rng_ci)
@@ -230,9 +229,11 @@ def main() -> None:
         lost = int((group["low"] > 0).sum())
         print(f"| {level:,} | {label} | {group['spa_l1'].mean():.3f} | {group['l1'].mean():.3f} "
               f"| {mean:+.3f} [{low:+.3f}, {high:+.3f}] | {won} / {len(group) - won - lost} / "
-              f"{lost} |")
+              f"{lost} | {int((group['diff'] < 0).sum())} / {len(group)} |")
     print("\n(L1 between true and estimated exposure fractions, 0..2; a difference below 0 "
-          "favours oncogen; '**': the interval lies below 0, '(worse)': above 0.)")
+          "favours oncogen; '**': the interval lies below 0, '(worse)': above 0. 'cohort': "
+          "each count's samples fitted as one catalog; 'alone': each sample fitted on its "
+          "own.)")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,24 @@ def run_spa(catalog: Path, out: Path) -> tuple[pd.DataFrame, Timed]:
     return activities, timed
 
 
+def run_spa_cached(catalog: pd.DataFrame, folder: Path) -> tuple[pd.DataFrame, Timed | None]:
+    """:func:`run_spa` on ``catalog`` written to ``folder``, reusing the activities a previous
+    run left there for the identical catalog (then the time is None)."""
+    from onco_genomics.spectrum.catalog import MutationCatalog
+    from onco_genomics.spectrum.matrix_files import write_catalog
+
+    path = folder / "catalog.SBS96.tsv"
+    cached = folder / "spa" / "Assignment_Solution" / "Activities" / \
+        "Assignment_Solution_Activities.txt"
+    if path.exists() and cached.exists():
+        previous = pd.read_csv(path, sep="\t", index_col=0)
+        if previous.shape == catalog.shape and (previous.to_numpy() == catalog.to_numpy()).all():
+            return pd.read_csv(cached, sep="\t", index_col=0), None
+    folder.mkdir(parents=True, exist_ok=True)
+    write_catalog(MutationCatalog("sbs96", catalog), path)
+    return run_spa(path, folder / "spa")
+
+
 def run_oncogen(catalog: Path, out: Path, *extra: str) -> tuple[pd.DataFrame, Timed]:
     """``oncogen signatures fit`` with COSMIC v3.4: exposures (samples x sigs)."""
     out.mkdir(parents=True, exist_ok=True)

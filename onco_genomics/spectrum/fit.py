@@ -476,9 +476,10 @@ def _bootstrap(m: np.ndarray, basis: np.ndarray, estimate: np.ndarray, options: 
     return out
 
 
-#: below this many mutations a sample's exposures are mostly noise: on synthetic COSMIC
-#: mixtures of 100 mutations the mean L1 error of the exposure fractions was 0.46-0.56 (of
-#: 2), against 0.10-0.12 at 1,000 (docs/benchmarks/signatures.md)
+#: below this many mutations a sample's exposures are mostly noise: on the exome-scale
+#: synthetic mixtures at 100 mutations the mean L1 error of the exposure fractions was 0.47
+#: (of 2) for samples fitted as a cohort and 0.70 for a sample fitted alone, against 0.27 and
+#: 0.36 at 1,000 (docs/benchmarks/signatures.md)
 MIN_RELIABLE_MUTATIONS = 100
 
 
@@ -492,7 +493,9 @@ def warn_shallow_samples(counts: pd.DataFrame) -> list[str]:
         examples = ", ".join(f"{name} ({int(totals[name])})" for name in shallow[:5])
         log.warning("%d sample(s) have fewer than %d mutations (%s%s): their signature "
                     "exposures are unreliable (at 100 mutations the exposure fractions were "
-                    "off by 0.5 in L1 on synthetic mixtures); use them as a rough hint only",
+                    "off by 0.5-0.7 in L1 on synthetic mixtures, less when many such "
+                    "samples are fitted together in one catalog); use them as a rough hint "
+                    "only",
                     len(shallow), MIN_RELIABLE_MUTATIONS, examples,
                     ", ..." if len(shallow) > 5 else "")
     return shallow
