@@ -50,6 +50,7 @@ from onco_genomics.pileup.columns import (
 from onco_genomics.pileup.encode import PileupBatch, encode_candidates
 from onco_genomics.pileup.fetch import ReadArrays, fetch_reads
 from onco_genomics.pileup.phasing import SampleReads, propose_mnvs
+from onco_genomics.pileup.realign import RealignReads, realign_indels
 from onco_genomics.regions import Region
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,10 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
             normal=_indel_depths(n_support, key, normal.indels, layout.span_start),
         ))
     out.sort(key=lambda c: c.sort_key)
-    return out
+    return realign_indels(out, RealignReads(tumor.reads, tumor.indels.ref_end),
+                          RealignReads(normal.reads, normal.indels.ref_end),
+                          lambda start, end: reference.fetch(chrom, start, end).upper(),
+                          options=options)
 
 
 def _no_reads() -> ReadArrays:
