@@ -25,9 +25,11 @@ def indexOf(String alignment, String given) {
 
 workflow ONCOGEN_SOMATIC {
     take:
-    ch_samples   // channel: [ val(meta), path(tumor), path(tumor_index), path(normal), path(normal_index) ]
+    ch_samples   // channel: [ val(meta), path(tumor), path(tumor_index), path(normal), path(normal_index) ] (normal [] for tumor-only)
     ch_fasta     // value channel: [ val(meta2), path(fasta), path(fai) ]
     ch_targets   // value channel: [ val(meta3), path(bed) ] (bed may be [])
+    ch_resource  // value channel: [ val(meta4), path(vcf), path(tbi) ] (germline resource; [] for none)
+    ch_pon       // value channel: [ val(meta5), path(vcf), path(tbi) ] (panel of normals; [] for none)
     n_shards     // int
 
     main:
@@ -47,7 +49,7 @@ workflow ONCOGEN_SOMATIC {
             [meta + [id: "${meta.id}.${shard}", sample: meta.id, shard: shard],
              tumor, tumor_index, normal, normal_index, bed]
         }
-    ONCOGEN_CALL(ch_call, ch_fasta)
+    ONCOGEN_CALL(ch_call, ch_fasta, ch_resource, ch_pon)
     ch_versions = ch_versions.mix(ONCOGEN_CALL.out.versions.first())
 
     // gather: wait for exactly n_shards VCFs per sample, then merge
@@ -65,7 +67,7 @@ workflow ONCOGEN_SOMATIC {
 }
 
 workflow {
-    if (!params.input) { error "Give a samplesheet with --input (columns: sample,tumor,normal[,tumor_index,normal_index])" }
+    if (!params.input) { error "Give a samplesheet with --input (columns: sample,tumor[,normal,tumor_index,normal_index]; an empty normal calls the tumor alone)" }
     if (!params.fasta) { error "Give the reference FASTA with --fasta" }
     if ((params.shards as int) < 1) { error "--shards must be at least 1, got ${params.shards}" }
 
@@ -73,12 +75,13 @@ workflow {
         .fromPath(params.input, checkIfExists: true)
         .splitCsv(header: true, strip: true)
         .map { row ->
-            if (!row.sample || !row.tumor || !row.normal) {
-                error "Samplesheet row ${row}: expected the columns sample, tumor and normal"
+            if (!row.sample || !row.tumor) {
+                error "Samplesheet row ${row}: expected the columns sample and tumor (and normal, empty for tumor-only)"
             }
             [[id: row.sample],
              file(row.tumor, checkIfExists: true), indexOf(row.tumor, row.tumor_index),
-             file(row.normal, checkIfExists: true), indexOf(row.normal, row.normal_index)]
+             row.normal ? file(row.normal, checkIfExists: true) : [],
+             row.normal ? indexOf(row.normal, row.normal_index) : []]
         }
 
     def fai = params.fai ?: "${params.fasta}.fai"
@@ -89,7 +92,18 @@ workflow {
         ? Channel.value([[id: file(params.bed).simpleName], file(params.bed, checkIfExists: true)])
         : Channel.value([[id: 'genome'], []])
 
-    ONCOGEN_SOMATIC(ch_samples, ch_fasta, ch_targets, params.shards as int)
+    ch_resource = params.germline_resource
+        ? Channel.value([[id: file(params.germline_resource).simpleName],
+                         file(params.germline_resource, checkIfExists: true),
+                         file("${params.germline_resource}.tbi", checkIfExists: true)])
+        : Channel.value([[id: 'none'], [], []])
+    ch_pon = params.panel_of_normals
+        ? Channel.value([[id: file(params.panel_of_normals).simpleName],
+                         file(params.panel_of_normals, checkIfExists: true),
+                         file("${params.panel_of_normals}.tbi", checkIfExists: true)])
+        : Channel.value([[id: 'none'], [], []])
+
+    ONCOGEN_SOMATIC(ch_samples, ch_fasta, ch_targets, ch_resource, ch_pon, params.shards as int)
 
     ONCOGEN_SOMATIC.out.versions
         .unique()

@@ -37,7 +37,7 @@ def population_sim(tmp_path_factory: pytest.TempPathFactory) -> Path:
         regions=("20_10000000:1001-23000",), seed=11, tumor_depth=40, normal_depth=40,
         purity=0.8, vaf=VafSpec(0.3, 0.5), snv_count=12, indel_count=0, oxog_sites=0.0,
         mutations="random", population_sites=10.0, private_germline_rate=100.0,
-        recurrent_artefacts=400.0, pon_normals=3, align_to="regions"), out)
+        recurrent_artefacts=400.0, pon_normals=3, dbs_rate=150.0, align_to="regions"), out)
     return out
 
 

@@ -315,7 +315,9 @@ def test_call_module_signature(processes: dict[str, Process]) -> None:
     call = processes["call"]
     assert [d.names for d in call.inputs] == [
         ("meta", "tumor", "tumor_index", "normal", "normal_index", "bed"),
-        ("meta2", "fasta", "fai")]
+        ("meta2", "fasta", "fai"),
+        ("meta3", "germline_resource", "germline_resource_tbi"),
+        ("meta4", "panel_of_normals", "panel_of_normals_tbi")]
     assert {d.emit for d in call.outputs} == {"vcf", "tbi", "versions"}
     assert "label 'process_gpu'" in call.source
     assert "--threads ${task.cpus}" in call.blocks["script"][1]
@@ -432,7 +434,8 @@ def test_stub_runs_and_makes_every_output(processes: dict[str, Process], tmp_pat
     process = processes[key]
     scope = {"meta": {"id": "p1.shard_001"}, "meta2": {"id": "genome"},
              "task": task(process.name), "n_shards": 2, "bed": [], "vcfs": [],
-             "tumor": "t.bam", "normal": "n.bam", "fasta": "genome.fa"}
+             "tumor": "t.bam", "normal": "n.bam", "fasta": "genome.fa",
+             "germline_resource": [], "panel_of_normals": []}
     tmp_path.mkdir(exist_ok=True)
     result = run_script(process.render("stub", scope), tmp_path)
     assert result.returncode == 0, result.stderr
@@ -444,7 +447,8 @@ def test_call_script_renders_the_documented_command(processes: dict[str, Process
              "task": task("ONCOGEN_CALL", cpus=8, args="--device auto"),
              "tumor": "tumor.bam", "tumor_index": "tumor.bam.bai", "normal": "normal.bam",
              "normal_index": "normal.bam.bai", "bed": "shard_002.bed", "fasta": "genome.fa",
-             "fai": "genome.fa.fai"}
+             "fai": "genome.fa.fai", "germline_resource": [], "germline_resource_tbi": [],
+             "panel_of_normals": [], "panel_of_normals_tbi": []}
     script = processes["call"].render("script", scope)
     command = " ".join(script.split("oncogen call", 1)[1].split("cat <<-")[0].replace(
         "\\\n", " ").split())
@@ -453,6 +457,48 @@ def test_call_script_renders_the_documented_command(processes: dict[str, Process
     prefixed = processes["call"].render("script", {**scope, "task": task(
         "ONCOGEN_CALL", prefix="custom")})
     assert "-o custom.vcf.gz" in prefixed and "--bed shard_002.bed" in prefixed
+    # tumor-only (nf-core style: the normal is []), with a germline resource and a panel
+    tumor_only = {**scope, "normal": [], "normal_index": [], "germline_resource": "af.vcf.gz",
+                  "germline_resource_tbi": "af.vcf.gz.tbi", "panel_of_normals": "pon.vcf.gz",
+                  "panel_of_normals_tbi": "pon.vcf.gz.tbi"}
+    command = " ".join(processes["call"].render("script", tumor_only).split(
+        "oncogen call", 1)[1].split("cat <<-")[0].replace("\\\n", " ").split())
+    assert command == ("tumor.bam --tumor-only --ref genome.fa --bed shard_002.bed "
+                       "--germline-resource af.vcf.gz --panel-of-normals pon.vcf.gz "
+                       "--threads 8 -o p1.shard_002.vcf.gz --device auto")
+    # a matched row keeps its normal and reads no resource, even when one is configured
+    matched = processes["call"].render("script", {**tumor_only, "normal": "normal.bam"})
+    assert "--germline-resource" not in matched and "--tumor-only" not in matched
+    assert "normal.bam" in matched and "--panel-of-normals pon.vcf.gz" in matched
+
+
+def test_call_script_runs_tumor_only_on_the_example_tumor(processes: dict[str, Process],
+                                                          tmp_path: Path) -> None:
+    """The tumor-only command the module renders, run on the example tumor alone."""
+    fasta, targets, pair = _pair(tmp_path)
+    from onco_genomics.io.bed import write_bed
+    from onco_genomics.regions import Region
+
+    assert targets is not None
+    small = write_bed(tmp_path / "small.bed", [Region(r.chrom, r.start, min(r.end, r.start
+                                                                              + 20_000))
+                                               for r in read_bed(targets)][:1])
+    work = tmp_path / "call_tumor_only"
+    stage(work, {"tumor.bam": pair / "tumor.bam", "tumor.bam.bai": pair / "tumor.bam.bai",
+                 "small.bed": small, fasta.name: fasta, f"{fasta.name}.fai":
+                 Path(f"{fasta}.fai")})
+    scope = {"meta": {"id": "example_to"}, "meta2": {"id": "ref"},
+             "task": task("ONCOGEN_CALL", cpus=1, args="--device cpu"),
+             "tumor": "tumor.bam", "tumor_index": "tumor.bam.bai", "normal": [],
+             "normal_index": [], "bed": "small.bed", "fasta": fasta.name,
+             "fai": f"{fasta.name}.fai", "germline_resource": [], "germline_resource_tbi": [],
+             "panel_of_normals": [], "panel_of_normals_tbi": []}
+    result = run_script(processes["call"].render("script", scope), work)
+    assert result.returncode == 0, result.stderr
+    vcf = check_outputs(processes["call"], work)["vcf"][0]
+    from onco_genomics.io.variants import vcf_info
+
+    assert vcf_info(vcf).samples == ("TUMOR",)
 
 
 def _pair(tmp_path: Path) -> tuple[Path, Path | None, Path]:
@@ -496,7 +542,8 @@ def test_scatter_call_gather(processes: dict[str, Process], tmp_path: Path) -> N
                  "task": task("ONCOGEN_CALL", cpus=1, args="--device cpu"),
                  "tumor": "tumor.bam", "tumor_index": "tumor.bam.bai", "normal": "normal.bam",
                  "normal_index": "normal.bam.bai", "bed": bed.name, "fasta": fasta.name,
-                 "fai": fai.name}
+                 "fai": fai.name, "germline_resource": [], "germline_resource_tbi": [],
+                 "panel_of_normals": [], "panel_of_normals_tbi": []}
         result = run_script(processes["call"].render("script", scope), call_work)
         assert result.returncode == 0, result.stderr
         vcfs += check_outputs(processes["call"], call_work)["vcf"]

@@ -215,7 +215,51 @@ def score_tumor_only_batch(batch: PileupBatch, region: Region, model: TumorOnlyM
                 germline_threshold=model.germline_threshold, vartype=cand.vartype,
                 ref=cand.ref, alt=cand.alt, tumor_alt=cand.tumor.alt,
                 tumor_alt_f1r2=cand.tumor.alt_f1r2, options=filters)))
+    if batch.mnvs:
+        calls = _merge_mnvs(calls, batch, somatic, germline, model, resource=resource,
+                            pon=pon, region=region, filters=filters)
     return calls
+
+
+def _merge_mnvs(calls: list[TumorOnlyCall], batch: PileupBatch, somatic: np.ndarray,
+                germline: np.ndarray, model: TumorOnlyModel, *,
+                resource: GermlineResource | None, pon: PanelOfNormalsSites | None,
+                region: Region, filters: FilterOptions) -> list[TumorOnlyCall]:
+    """Replace the SNVs of each phased MNV by one record, as in matched mode
+    (:mod:`onco_genomics.caller.mnv`): PROB and GERMLINE_PROB are the means of its SNVs'."""
+    from onco_genomics.caller.inference import phred_quality
+    from onco_genomics.caller.mnv import mnv_probability
+
+    index = {(c.pos, c.ref, c.alt): i for i, c in enumerate(batch.candidates)
+             if c.vartype == "SNV"}
+    afs = resource.allele_frequencies(region) if resource is not None else {}
+    pon_sites = pon.alleles(region) if pon is not None else set()
+    members: set[tuple[int, str, str]] = set()
+    merged: list[TumorOnlyCall] = []
+    for mnv in batch.mnvs:
+        keys = [key for key in mnv.members if key in index]
+        if len(keys) != len(mnv.members):
+            raise ValueError(f"MNV {mnv.chrom}:{mnv.pos + 1}: its SNVs were not all scored")
+        members.update(keys)
+        prob = mnv_probability([float(somatic[index[k]]) for k in keys])
+        germline_prob = mnv_probability([float(germline[index[k]]) for k in keys])
+        if prob < filters.min_prob_to_report:
+            continue
+        key = (mnv.pos, mnv.ref, mnv.alt)
+        hit = key in pon_sites
+        merged.append(TumorOnlyCall(
+            chrom=mnv.chrom, pos=mnv.pos, ref=mnv.ref, alt=mnv.alt, vartype="MNV",
+            tumor_ref=mnv.tumor.ref, tumor_alt=mnv.tumor.alt, tumor_depth=mnv.tumor.depth,
+            tumor_ref_f1r2=mnv.tumor.ref_f1r2, tumor_alt_f1r2=mnv.tumor.alt_f1r2,
+            prob=prob, germline_prob=germline_prob,
+            qual=float(phred_quality(np.array([prob]))[0]), population_af=afs.get(key),
+            pon=hit, filters=tumor_only_filters(
+                prob, germline_prob, pon=hit, threshold=model.threshold,
+                germline_threshold=model.germline_threshold, vartype="MNV", ref=mnv.ref,
+                alt=mnv.alt, tumor_alt=mnv.tumor.alt, tumor_alt_f1r2=mnv.tumor.alt_f1r2,
+                options=filters)))
+    kept = [c for c in calls if c.vartype != "SNV" or (c.pos, c.ref, c.alt) not in members]
+    return sorted(kept + merged, key=lambda c: (c.pos, c.ref, c.alt))
 
 
 def call_tumor_only(tumor: str | os.PathLike[str], *, reference: str | os.PathLike[str],

@@ -7,9 +7,10 @@ FILTER values of a tumor-only VCF (declared in its header):
 ``LowQual``
     PROB below the model's threshold.
 ``germline``
-    ``P(germline)`` (GERMLINE_PROB) at or above the model's germline threshold: the allele
-    looks inherited (population frequency, VAF at the level of the nearby heterozygous
-    sites), as Mutect2's filter of that name.
+    ``P(germline)`` (GERMLINE_PROB) at or above the model's germline threshold, or above
+    ``P(somatic)`` (the likelier of the two): the allele looks inherited (population
+    frequency, VAF at the level of the nearby heterozygous sites), as Mutect2's filter of
+    that name.
 ``panel_of_normals``
     The allele is in the panel of normals (``--panel-of-normals``): a recurrent artefact of
     the pipeline or a common germline allele.
@@ -37,8 +38,8 @@ from onco_genomics.caller.records import (
 from onco_genomics.io.variants import HeaderField, Variant, VcfHeader
 
 GERMLINE_FILTER = ("germline", "GERMLINE_PROB at or above the tumor-only model's germline "
-                   "threshold: the allele looks inherited (population allele frequency, VAF "
-                   "at the level of nearby heterozygous germline sites)")
+                   "threshold or above PROB: the allele looks inherited (population allele "
+                   "frequency, VAF at the level of nearby heterozygous germline sites)")
 TUMOR_ONLY_FILTERS: tuple[tuple[str, str], ...] = (
     ("LowQual", "Somatic probability (PROB) below the model's threshold"),
     GERMLINE_FILTER,
@@ -50,8 +51,9 @@ TUMOR_ONLY_FILTERS: tuple[tuple[str, str], ...] = (
 )
 TUMOR_ONLY_INFO: tuple[HeaderField, ...] = (
     HeaderField("SOMATIC", "0", "Flag", "Somatic variant candidate (tumor-only mode)"),
-    HeaderField("TYPE", "1", "String", "Variant type: SNV, INS or DEL"),
-    HeaderField("PROB", "1", "Float", "Tumor-only CNN probability that this allele is somatic"),
+    HeaderField("TYPE", "1", "String", "Variant type: SNV, MNV, INS or DEL"),
+    HeaderField("PROB", "1", "Float", "Tumor-only CNN probability that this allele is somatic "
+                "(MNV: the mean of its SNVs')"),
     HeaderField("GERMLINE_PROB", "1", "Float",
                 "Tumor-only CNN probability that this allele is germline"),
     HeaderField("POP_AF", "1", "Float",
@@ -121,7 +123,7 @@ def tumor_only_filters(prob: float, germline_prob: float, *, pon: bool, threshol
     filters = []
     if prob < threshold:
         filters.append("LowQual")
-    if germline_prob >= germline_threshold:
+    if germline_prob >= germline_threshold or germline_prob > prob:
         filters.append("germline")
     if pon:
         filters.append("panel_of_normals")

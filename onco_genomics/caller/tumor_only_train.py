@@ -11,8 +11,9 @@ the context is computed.
 
 Training: AdamW on class-weighted cross-entropy, validation on 20% of the 100 kb blocks
 (chosen by a seeded hash, never trained on), early stopping on the validation loss. The
-PASS threshold on ``P(somatic)`` maximises validation SNV F1 with artefacts re-weighted by
-``1 / negative_keep`` (their share before subsampling).
+PASS threshold on ``P(somatic)`` maximises the validation SNV F1 of PASS calls (no
+germline FILTER), with artefacts re-weighted by ``1 / negative_keep`` (their share before
+subsampling).
 """
 
 from __future__ import annotations
@@ -134,13 +135,14 @@ def _concatenate(items: Sequence[EncodedTumorOnly]) -> EncodedTumorOnly:
                                for k in EncodedTumorOnly.__dataclass_fields__})
 
 
-def _snv_f1_threshold(prob: np.ndarray, labels: np.ndarray, weight: np.ndarray
-                      ) -> tuple[float, dict[str, float]]:
-    """Threshold on P(somatic) maximising weighted SNV F1, and the metrics there."""
+def _snv_f1_threshold(prob: np.ndarray, labels: np.ndarray, weight: np.ndarray,
+                      germline_flag: np.ndarray) -> tuple[float, dict[str, float]]:
+    """Threshold on P(somatic) maximising weighted SNV F1 of PASS calls (PROB >= t and no
+    germline FILTER), and the metrics there."""
     best = (0.5, {"precision": 0.0, "recall": 0.0, "f1": 0.0})
     positives = float(weight[labels == 2].sum())
     for threshold in np.round(np.arange(0.2, 0.96, 0.05), 2):
-        called = prob >= threshold
+        called = (prob >= threshold) & ~germline_flag
         tp = float(weight[called & (labels == 2)].sum())
         fp = float(weight[called & (labels != 2)].sum())
         precision = tp / (tp + fp) if tp + fp else 0.0
@@ -233,7 +235,7 @@ def train_tumor_only_caller(sets: Sequence[TumorOnlySet], *, reference: str | Pa
             loss = loss_fn(network(x_all[part].float(), c_all[part]), y_all[part])
             loss.backward()
             optimizer.step()
-            running += float(loss) * len(part)
+            running += float(loss.detach()) * len(part)
         val_loss, _ = predict(val_idx)
         history.append({"epoch": epoch, "train_loss": round(running / len(order), 4),
                         "val_loss": round(val_loss, 4)})
@@ -250,11 +252,14 @@ def train_tumor_only_caller(sets: Sequence[TumorOnlySet], *, reference: str | Pa
     network.load_state_dict(best_state)
     _, val_probs = predict(val_idx)
     is_snv = data.vartypes[val_idx] == "SNV"
+    # the FILTER germline rule of tumor_only_records.tumor_only_filters
+    germline_called = (val_probs[:, 1] >= germline_threshold) | (val_probs[:, 1]
+                                                                 > val_probs[:, 2])
     threshold, snv_metrics = _snv_f1_threshold(val_probs[is_snv, 2],
                                                data.labels[val_idx][is_snv],
-                                               data.weight[val_idx][is_snv])
+                                               data.weight[val_idx][is_snv],
+                                               germline_called[is_snv])
     val_labels = data.labels[val_idx]
-    germline_called = val_probs[:, 1] >= germline_threshold
     metrics = {
         "validation_snv_at_threshold": snv_metrics,
         "validation_germline_recall": round(float(

@@ -9,6 +9,8 @@ process ONCOGEN_CALL {
     input:
     tuple val(meta), path(tumor), path(tumor_index), path(normal), path(normal_index), path(bed)
     tuple val(meta2), path(fasta), path(fai)
+    tuple val(meta3), path(germline_resource), path(germline_resource_tbi)
+    tuple val(meta4), path(panel_of_normals), path(panel_of_normals_tbi)
 
     output:
     tuple val(meta), path("*.vcf.gz")    , emit: vcf
@@ -22,12 +24,17 @@ process ONCOGEN_CALL {
     def args = task.ext.args ?: ''
     def prefix = task.ext.prefix ?: "${meta.id}"
     def bed_arg = bed ? "--bed ${bed}" : ''
+    def normal_arg = normal ? "${normal}" : '--tumor-only'
+    def resource_arg = normal ? '' : germline_resource ? "--germline-resource ${germline_resource}" : ''
+    def pon_arg = panel_of_normals ? "--panel-of-normals ${panel_of_normals}" : ''
     """
     oncogen call \\
         ${tumor} \\
-        ${normal} \\
+        ${normal_arg} \\
         --ref ${fasta} \\
         ${bed_arg} \\
+        ${resource_arg} \\
+        ${pon_arg} \\
         --threads ${task.cpus} \\
         -o ${prefix}.vcf.gz \\
         ${args}
