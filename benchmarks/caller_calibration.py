@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from onco_genomics.evaluate.compare import evaluate_calls
-from onco_genomics.evaluate.normalize import normalize_variant
 from onco_genomics.io.bed import read_bed
+from onco_genomics.io.normalize import normalize_variant
 from onco_genomics.io.reference import Reference
 from onco_genomics.io.variants import read_variants
 

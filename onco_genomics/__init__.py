@@ -46,7 +46,7 @@ _API: dict[str, str] = {
     "read_table": "onco_genomics.io.tables",
     "read_labels": "onco_genomics.io.tables",
     "write_table": "onco_genomics.io.tables",
-    "normalize_variant": "onco_genomics.evaluate.normalize",
+    "normalize_variant": "onco_genomics.io.normalize",
     "evaluate_calls": "onco_genomics.evaluate.compare",
     "EvaluationResult": "onco_genomics.evaluate.compare",
     "make_shards": "onco_genomics.caller.shards",

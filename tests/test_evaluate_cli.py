@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from onco_genomics.cli import cli
-from onco_genomics.evaluate.normalize import normalize_variant
+from onco_genomics.io.normalize import normalize_variant
 from onco_genomics.io.variants import read_variants
 
 DATA = Path(__file__).parent / "data" / "evaluate"

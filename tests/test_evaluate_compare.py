@@ -215,8 +215,8 @@ def test_bed_on_other_contig_names_leaves_a_note() -> None:
 def test_public_api_names() -> None:
     import onco_genomics as og
     from onco_genomics.caller.shards import make_shards
-    from onco_genomics.evaluate.normalize import normalize_variant
     from onco_genomics.io.merge import merge_vcfs
+    from onco_genomics.io.normalize import normalize_variant
 
     assert og.evaluate_calls is evaluate_calls and og.EvaluationResult is EvaluationResult
     assert og.normalize_variant is normalize_variant

@@ -1,4 +1,4 @@
-"""Tests for onco_genomics.evaluate.normalize (left-alignment and trimming).
+"""Tests for onco_genomics.io.normalize (left-alignment and trimming; old path evaluate.normalize).
 
 Known answers are worked by hand; the properties (idempotence, one normal form for every
 representation of the same haplotype) are checked with Hypothesis on random sequences over
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onco_genomics.errors import InputFileError
-from onco_genomics.evaluate.normalize import normalize_variant
+from onco_genomics.io.normalize import normalize_variant
 from onco_genomics.io.variants import Variant
 
 
@@ -179,3 +179,23 @@ def test_idempotent_and_leftmost(case: tuple[str, int, int, str], data: st.DataO
         assert min(len(once.ref), len(once.alt)) == 1
         # leftmost: the bases before cannot be shifted (the last bases of the alleles differ)
         assert once.ref[-1] != once.alt[-1]
+
+
+def test_old_import_paths_still_work() -> None:
+    """normalize moved from evaluate/ to io/, and io/variants.py was split in four; the old
+    paths re-export the same objects so user code keeps working."""
+    import onco_genomics.evaluate.normalize as old_normalize
+    import onco_genomics.io.normalize as new_normalize
+    import onco_genomics.io.variants as variants
+    from onco_genomics.io import maf, variant_record, vcf_reader, vcf_writer
+
+    assert old_normalize.normalize_variant is new_normalize.normalize_variant
+    assert old_normalize.SequenceSource is new_normalize.SequenceSource
+    assert variants.Variant is variant_record.Variant
+    assert variants.VcfHeader is variant_record.VcfHeader
+    assert variants.write_vcf is vcf_writer.write_vcf
+    assert variants.detect_format is vcf_reader.detect_format
+    assert variants.vcf_info is vcf_reader.vcf_info
+    assert callable(maf.read_maf)
+    for name in variants.__all__:
+        assert getattr(variants, name) is not None

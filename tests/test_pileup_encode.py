@@ -362,7 +362,7 @@ def test_read_indels_are_left_aligned_like_vcf_normalisation(
     """An indel placed anywhere in a repeat ends up at the anchor ``normalize_variant``
     gives, so the inserted columns and the candidate agree (two-letter references are
     full of homopolymers and tandem repeats)."""
-    from onco_genomics.evaluate.normalize import normalize_variant
+    from onco_genomics.io.normalize import normalize_variant
     from onco_genomics.io.variants import Variant
 
     codes = np.array(["ACGT".index(b) for b in ref_text], dtype=np.int8)

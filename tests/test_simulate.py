@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from onco_genomics.cli import cli
 from onco_genomics.errors import OptionsError, RegionError
-from onco_genomics.evaluate.normalize import normalize_variant
+from onco_genomics.io.normalize import normalize_variant
 from onco_genomics.io.reference import Reference
 from onco_genomics.io.variants import Variant, read_variants
 from onco_genomics.simulate import SimulationOptions, VafSpec, load_mutations, simulate_pair

@@ -2,7 +2,7 @@
 
 A candidate is positive when its ``(chrom, pos, ref, alt)`` equals a truth variant's, both
 sides left-aligned and trimmed against the reference
-(:func:`onco_genomics.evaluate.normalize.normalize_variant`). Everything else is negative:
+(:func:`onco_genomics.io.normalize.normalize_variant`). Everything else is negative:
 germline sites (listed in ``germline.vcf.gz``, kept as a flag for reporting), sequencing
 errors and the simulator's artefacts. A truth MNV (REF and ALT of equal length, e.g. a DBS)
 is split into its SNVs, since the network scores each base of an MNV as an SNV candidate
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from onco_genomics.caller.network import VARIANT_CLASSES, allele_targets
-from onco_genomics.evaluate.normalize import SequenceSource, normalize_variant
+from onco_genomics.io.normalize import SequenceSource, normalize_variant
 from onco_genomics.io.variants import Variant
 from onco_genomics.regions import Region
 

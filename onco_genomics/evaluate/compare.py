@@ -3,7 +3,7 @@
 Both sides go through the same steps before they are compared:
 
 1. split into one ALT allele per record (the VCF readers already do this);
-2. normalise with :func:`~onco_genomics.evaluate.normalize.normalize_variant` (left-align and
+2. normalise with :func:`~onco_genomics.io.normalize.normalize_variant` (left-align and
    trim indels against the reference; without a reference only trimming is done);
 3. keep records whose REF span overlaps the regions (a BED), when regions are given;
 4. drop exact duplicates (same chrom, pos, REF, ALT after normalisation).
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from onco_genomics.errors import ContigMismatchError, OptionsError
-from onco_genomics.evaluate.normalize import SequenceSource, normalize_variant
+from onco_genomics.io.normalize import SequenceSource, normalize_variant
 from onco_genomics.io.variants import Variant
 from onco_genomics.progress import Progress
 from onco_genomics.regions import Region, merge_regions

@@ -25,8 +25,8 @@ from onco_genomics.errors import (
     ContigMismatchError,
     OptionsError,
 )
-from onco_genomics.evaluate.normalize import normalize_variant
 from onco_genomics.io.alignments import open_alignments
+from onco_genomics.io.normalize import normalize_variant
 from onco_genomics.io.reference import Reference
 from onco_genomics.io.variants import Variant
 from onco_genomics.pileup.candidates import (
