@@ -17,7 +17,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# public name -> module that defines it (imported on first use)
+# public name -> module that defines it (imported on first use); "module:attribute" where
+# the public name differs from the module's own
 _API: dict[str, str] = {
     "OncogenError": "onco_genomics.errors",
     "scan_region": "onco_genomics.pileup.scan",
@@ -75,7 +76,7 @@ _API: dict[str, str] = {
     "load_classifier": "onco_genomics.omics.cup",
     "discover_subtypes": "onco_genomics.omics.subtype",
     "mutation_features": "onco_genomics.omics.mutation_features",
-    "save_model": "onco_genomics.omics.model_dir",
+    "save_model": "onco_genomics.omics.model_dir",  # = save_omics_model
     "load_model": "onco_genomics.models",
     "load_caller_model": "onco_genomics.models",
     "load_omics_model": "onco_genomics.models",
@@ -98,14 +99,56 @@ _API: dict[str, str] = {
     "match_signatures": "onco_genomics.spectrum.extract",
     "plot_catalog": "onco_genomics.spectrum.plots",
     "plot_exposures": "onco_genomics.spectrum.plots",
+    "plot_signatures": "onco_genomics.spectrum.plots",
+    "write_matrix": "onco_genomics.spectrum.matrix_files",
+    # errors a user can fix (each also a ValueError where the input's value is wrong)
+    "OptionsError": "onco_genomics.errors",
+    "InputFileError": "onco_genomics.errors",
+    "TableFormatError": "onco_genomics.errors",
+    "ModelError": "onco_genomics.errors",
+    # options objects of the commands
+    "FilterOptions": "onco_genomics.caller.records",
+    "TrainOptions": "onco_genomics.caller.train",
+    "TrainingOptions": "onco_genomics.omics.cup",
+    "FeatureOptions": "onco_genomics.omics.mutation_features",
+    "Orientation": "onco_genomics.io.orientation",
+    "substitution_class": "onco_genomics.caller.records",
+    # outputs written together or not at all
+    "atomic_outputs": "onco_genomics.io.atomic",
+    "check_output_path": "onco_genomics.io.atomic",
+    # results and their writers
+    "format_evaluation": "onco_genomics.evaluate.compare:format_table",
+    "TrainedClassifier": "onco_genomics.omics.cup",
+    "TrainedSurvival": "onco_genomics.omics.survival",
+    "SurvivalPrediction": "onco_genomics.omics.survival",
+    "TrainedDrugResponse": "onco_genomics.omics.drug_response",
+    "SubtypeDiscovery": "onco_genomics.omics.subtype",
+    "feature_effects": "onco_genomics.omics.survival",
+    "save_omics_model": "onco_genomics.omics.model_dir",
+    # tables and features the commands read
+    "read_gene_intervals": "onco_genomics.omics.mutation_features",
+    "harmonise_gene_id": "onco_genomics.omics.preprocess",
+    "read_response_table": "onco_genomics.omics.drug_response_table",
+    "morgan_fingerprints": "onco_genomics.omics.drug_response_data",
+    # explanations, reports and examples
+    "Explanation": "onco_genomics.explain.shap_values",
+    "top_features_wide": "onco_genomics.explain.shap_values",
+    "rank_outputs": "onco_genomics.explain.outputs",
+    "write_explanation": "onco_genomics.explain.plots",
+    "CallSummary": "onco_genomics.report.calls",
+    "summarise_calls": "onco_genomics.report.calls",
+    "write_html_report": "onco_genomics.report.render",
+    "write_multiqc": "onco_genomics.report.render",
+    "write_example": "onco_genomics.datasets.examples",
 }
 
 
 def __getattr__(name: str) -> Any:
-    module = _API.get(name)
-    if module is None:
+    target = _API.get(name)
+    if target is None:
         raise AttributeError(f"module 'onco_genomics' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute or name)
 
 
 def __dir__() -> list[str]:

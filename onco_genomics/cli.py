@@ -221,11 +221,6 @@ def train() -> None:
     """Train a model (caller, cup, subtype, ...)."""
 
 
-def command_line() -> str:
-    """The command line as typed, for VCF ##source / ##oncogenCommand headers."""
-    return " ".join(["oncogen", *sys.argv[1:]])
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     install_signal_handlers()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -221,3 +222,20 @@ def test_public_api_names() -> None:
     assert og.evaluate_calls is evaluate_calls and og.EvaluationResult is EvaluationResult
     assert og.normalize_variant is normalize_variant
     assert og.make_shards is make_shards and og.merge_vcfs is merge_vcfs
+
+
+def test_result_write_gives_the_cli_files(tmp_path: Path) -> None:
+    """A script gets the files `oncogen evaluate -o` writes: 1-based positions in the
+    variants table, NaN for undefined metrics, and the inputs in the JSON."""
+    import json
+
+    result = evaluate_calls([V("1", 3, "T", "G", 0.2)], [V("1", 9, "C", "A")], reference=REF)
+    paths = result.write(tmp_path / "eval", inputs={"truth": "t.vcf", "bed": None})
+    assert [p.name for p in paths] == ["eval.tsv", "eval.variants.tsv", "eval.json"]
+    variants = pd.read_csv(tmp_path / "eval.variants.tsv", sep="\t")
+    assert sorted(variants["pos"]) == [4, 10]  # 0-based 3 and 9
+    table = pd.read_csv(tmp_path / "eval.tsv", sep="\t")
+    assert table.loc[table["variant_type"] == "INDEL", "precision"].isna().all()
+    report = json.loads((tmp_path / "eval.json").read_text())
+    assert report["inputs"] == {"truth": "t.vcf", "bed": None}
+    assert report["metrics"][0].keys() >= {"tp", "fp", "fn", "precision"}

@@ -579,3 +579,28 @@ def test_survset_sets_keep_zero_times_with_a_warning(caplog: pytest.LogCaptureFi
     assert "follow-up time of 0" in caplog.text
     nsbcd = load_survival_dataset("nsbcd")
     assert nsbcd.features.shape == (115, 549) and nsbcd.outcome.n_events == 38
+
+
+def test_trained_and_predicted_survival_write_the_cli_files(tmp_path: Path) -> None:
+    """TrainedSurvival.save and SurvivalPrediction.write give a script the files of
+    `oncogen train survival` and `oncogen survival`; the out-of-fold table names the
+    training samples in order."""
+    data = cox_data(n=90, n_features=6)
+    trained = train_survival(data, model="coxnet", cv_folds=3)
+    oof = trained.oof_table()
+    assert list(oof.index) == list(data.outcome.sample_ids)
+    assert np.array_equal(oof["risk_score"].to_numpy(), trained.cv.oof_risk)  # type: ignore[union-attr]
+    folder = trained.save(tmp_path / "model")
+    assert {p.name for p in folder.iterdir()} >= {"model.json", "cv_folds.tsv",
+                                                  "cv_risk_groups.tsv", "km_risk_groups.png"}
+    written = pd.read_csv(folder / "cv_risk_groups.tsv", sep="\t", index_col=0)
+    assert list(written.index) == list(data.outcome.sample_ids)
+    model = load_model(folder)
+    prediction = predict_survival(model, data.features.iloc[:30], outcome=None, n_effects=2)
+    assert prediction.effects is not None and len(prediction.effects) == 2
+    out = prediction.write(tmp_path / "pred")
+    assert {p.name for p in out.iterdir()} == {"risk.tsv", "curves.tsv", "curves.png",
+                                               "feature_effects.png"}
+    no_cv = train_survival(data, model="coxnet", cv_folds=0)
+    with pytest.raises(OncogenError, match="no cross-validation"):
+        no_cv.oof_table()

@@ -115,7 +115,7 @@ def call(tumor: Path, normal: Path | None, reference: Path, output: Path, region
     or in TUMOR alone with --tumor-only."""
     from onco_genomics.caller.calling import call_somatic
     from onco_genomics.caller.records import FilterOptions
-    from onco_genomics.cli import command_line
+    from onco_genomics.commands._options import command_line
     from onco_genomics.errors import OptionsError
 
     filters = FilterOptions(min_snv_alt_reads=min_snv_alt_reads,

@@ -7,13 +7,9 @@ from pathlib import Path
 
 import click
 
-from onco_genomics.commands._options import orientation_option
+from onco_genomics.commands._options import classifier_training_options, orientation_option
 
 log = logging.getLogger(__name__)
-
-INPUT_TYPES = click.Choice(["counts", "tpm", "fpkm", "microarray", "log", "none"])
-MODELS = click.Choice(["auto", "cnn1d", "mlp", "xgboost", "logistic"])
-
 
 @click.command("cup")
 @click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -55,37 +51,17 @@ def cup(expression: Path, model: str | None, output: Path, n_explain: int, orien
 
 
 @click.command("cup")
-@click.argument("expression", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Model directory to write.")
-@click.option("--model", "model_name", type=MODELS, default="auto", show_default=True,
-              help="Classifier: auto (L2 logistic or xgboost, chosen by inner CV on the "
-                   "training data; the choice is in the model card), 1D-CNN over ordered "
-                   "genes, MLP, xgboost or L2 logistic.")
-@click.option("--input-type", type=INPUT_TYPES, default="log", show_default=True,
-              help="What the values are (counts: log2 CPM; tpm/fpkm: log2; microarray: "
-                   "log2 if linear + median centring; log/none: unchanged).")
-@click.option("--label-column", default=None, help="Column of LABELS holding the class.")
+@classifier_training_options("tumour type")
 @click.option("--task", type=click.Choice(["cup", "cup-mutations"]), default="cup",
               show_default=True, help="cup-mutations: features from `oncogen features`.")
-@click.option("--n-features", type=int, default=2000, show_default=True,
-              help="Most variable genes kept (0: all).")
-@click.option("--cv-splits", type=int, default=5, show_default=True,
-              help="Stratified folds (0: no cross-validation and no calibration).")
 @click.option("--cv-repeats", type=int, default=1, show_default=True,
               help="Repeats of the stratified k-fold (different shuffles).")
-@click.option("--min-class-size", type=int, default=2, show_default=True,
-              help="Classes with fewer samples are dropped (with a warning).")
 @click.option("--target-precision", type=float, default=0.95, show_default=True,
               help="Precision the confidence threshold must reach out of fold.")
 @click.option("--max-epochs", type=int, default=None, help="Epochs for cnn1d/mlp.")
 @click.option("--gene-positions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="cnn1d: BED of genes (4th column = name) to order genes by "
                                  "chromosome position [default: correlation order].")
-@orientation_option("EXPRESSION", "the sample ids of LABELS")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the folds and the classifier.")
 def train_cup(expression: Path, labels: Path, output: Path, model_name: str, input_type: str,
               label_column: str | None, task: str, n_features: int, cv_splits: int,
               cv_repeats: int, min_class_size: int, target_precision: float,
@@ -125,33 +101,7 @@ def train_cup(expression: Path, labels: Path, output: Path, model_name: str, inp
     trained = train_classifier(table, classes, options=options,
                                training_data={"name": expression.name,
                                               "source": str(expression)})
-    write_training_outputs(trained, output)
-
-
-def write_training_outputs(trained: object, output: Path) -> None:
-    """Save the model and, with cross-validation, its report table and confusion plot.
-
-    All in a temporary folder renamed into place at the end: all of it or nothing.
-    """
-    from onco_genomics.io.atomic import atomic_outputs
-    from onco_genomics.io.tables import write_table
-    from onco_genomics.omics.cup import TrainedClassifier
-    from onco_genomics.omics.evaluation import plot_confusion
-
-    assert isinstance(trained, TrainedClassifier)
-    with atomic_outputs() as files:  # the model folder with its report, or nothing
-        folder = trained.save(files.folder(output))
-        if trained.report is not None:
-            report = trained.report
-            rows = {name: {"recall": report.per_class_recall[name],
-                           "n": int(report.confusion.to_numpy()[i].sum()) // report.n_repeats}
-                    for i, name in enumerate(report.classes)}
-            import pandas as pd
-
-            table = pd.DataFrame(rows).T
-            table.index.name = "class"
-            write_table(table, folder / "cv_report.tsv")
-            plot_confusion(report, folder / "confusion_matrix.png")
+    trained.save(output)
     if trained.report is not None:
         click.echo(trained.report.table(), err=True)
     click.echo(f"{output}: model written", err=True)

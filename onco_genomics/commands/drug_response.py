@@ -52,11 +52,10 @@ def train_drug_response(response_path: Path, features_path: Path,
 
     Writes OUTPUT/model.json, weights and evaluation.tsv (one row per hold-out split).
     """
-    from onco_genomics.io.atomic import atomic_outputs, check_output_path
-    from onco_genomics.io.tables import read_table, write_table
+    from onco_genomics.io.atomic import check_output_path
+    from onco_genomics.io.tables import read_table
     from onco_genomics.omics.drug_response import train_drug_response as train
     from onco_genomics.omics.drug_response_table import read_response_table
-    from onco_genomics.omics.model_dir import save_model
 
     check_output_path(output, folder=True, what="-o/--output")
     response = read_response_table(response_path)
@@ -75,11 +74,7 @@ def train_drug_response(response_path: Path, features_path: Path,
     trained = train(response, features, drug_features=drug_features, model=model_name,
                     splits=splits, min_cell_lines=min_cell_lines, seed=seed,
                     name=response_path.name)
-    with atomic_outputs() as files:  # the model folder with its evaluation, or nothing
-        folder = files.folder(output)
-        save_model(trained.model, folder, card=trained.card)
-        if not trained.evaluation.empty:
-            write_table(trained.evaluation, folder / "evaluation.tsv")
+    trained.save(output)
     if not trained.evaluation.empty:
         click.echo(json.dumps(trained.card["metrics"], indent=1), err=True)
 
@@ -104,11 +99,11 @@ def drug_response(model_dir: Path, features_path: Path, drugs: str | None,
     """Predict ln(IC50) for every cell line in --features and each drug."""
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table, write_table
+    from onco_genomics.models import load_omics_model
     from onco_genomics.omics.drug_response import predict_drug_response
-    from onco_genomics.omics.model_dir import load_model
 
     check_output_path(output, what="-o/--output")
-    model = load_model(model_dir, expect_kind="drug-response/")
+    model = load_omics_model(model_dir, expect_kind="drug-response/")
     features = read_table(features_path, orientation="samples-rows")
     drug_features = (read_table(drug_features_path, orientation="samples-rows")
                      if drug_features_path else None)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 
 import click
 
@@ -57,8 +55,9 @@ def evaluate(truth_path: str, calls_path: str, ref_path: str | None, bed_path: s
     SNVs, indels and all variants, overall and per VAF bin: TPs and FNs by the truth VAF,
     FPs by the call's tumor VAF (or 'unknown').
     """
-    from onco_genomics.evaluate.compare import evaluate_calls, format_table
-    from onco_genomics.io.atomic import atomic_outputs, check_output_path
+    from onco_genomics.evaluate.compare import evaluate_calls
+    from onco_genomics.evaluate.compare import format_table as format_evaluation
+    from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.variants import read_variants
 
     bins = parse_vaf_bins(vaf_bins)
@@ -83,22 +82,8 @@ def evaluate(truth_path: str, calls_path: str, ref_path: str | None, bed_path: s
         read_variants(calls_path, reference=reference), reference=reference,
         regions=regions, germline=germline, vaf_bins=bins, truth_vaf_field=truth_vaf_field,
         tumor_sample=tumor_sample, pass_only=not all_filters)
-    click.echo(format_table(result))
-    if prefix is None:
-        return
-    report = result.to_dict()
-    report["inputs"] = {"truth": truth_path, "calls": calls_path, "reference": ref_path,
-                        "bed": bed_path, "germline": germline_path}
-    variants = result.variants.assign(pos=result.variants["pos"] + 1)  # 1-based in files
-    outputs = {
-        Path(f"{prefix}.tsv"): lambda p: result.table.to_csv(p, sep="\t", index=False,
-                                                             na_rep="NaN"),
-        Path(f"{prefix}.variants.tsv"): lambda p: variants.to_csv(
-            p, sep="\t", index=False, na_rep="NA"),
-        Path(f"{prefix}.json"): lambda p: p.write_text(json.dumps(report, indent=2) + "\n"),
-    }
-    with atomic_outputs() as files:  # all three or none
-        for path, write in outputs.items():
-            write(files.file(path))
-    for path in outputs:
-        log.info("wrote %s", path)
+    click.echo(format_evaluation(result))
+    if prefix is not None:
+        result.write(prefix, inputs={"truth": truth_path, "calls": calls_path,
+                                     "reference": ref_path, "bed": bed_path,
+                                     "germline": germline_path})

@@ -55,10 +55,9 @@ def explain(model: str, data: Path, output: Path, outputs: str | None, top_outpu
     from onco_genomics.explain.outputs import rank_outputs
     from onco_genomics.explain.plots import write_explanation
     from onco_genomics.explain.shap_values import explain_model
-    from onco_genomics.omics.model_dir import load_model, shipped_model_path
+    from onco_genomics.models import load_omics_model
 
-    model_path = Path(model) if Path(model).exists() else shipped_model_path(model)
-    fitted = load_model(model_path)
+    fitted = load_omics_model(model)
     table = read_model_input(fitted, data, orientation, model)
     chosen = ([o.strip() for o in outputs.split(",") if o.strip()] if outputs
               else rank_outputs(fitted, table, top_outputs) or None)

@@ -147,7 +147,7 @@ def simulate(reference: str, regions: tuple[str, ...], bed: str | None, out_dir:
     population (population.vcf.gz, a germline resource for tumor-only calling) and
     --pon-normals adds normals of other people for a panel of normals.
     """
-    from onco_genomics.cli import command_line
+    from onco_genomics.commands._options import command_line
     from onco_genomics.simulate import SimulationOptions, VafSpec, simulate_pair
 
     snv, snv_count = _count_or_rate(snv_rate, "--snv-rate")

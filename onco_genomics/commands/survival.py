@@ -65,11 +65,9 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
     """
     import pandas as pd
 
-    from onco_genomics.io.atomic import atomic_outputs, check_output_path
-    from onco_genomics.io.tables import read_table, write_table
-    from onco_genomics.omics.model_dir import save_model
+    from onco_genomics.io.atomic import check_output_path
+    from onco_genomics.io.tables import read_table
     from onco_genomics.omics.survival import prepare_survival_data, train_survival
-    from onco_genomics.omics.survival_plots import plot_risk_groups
 
     check_output_path(output, folder=True, what="-o/--output")
     clinical = _read_clinical(clinical_path, time_column, event_column)
@@ -89,21 +87,7 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
         params["max_features"] = max_features or None
     trained = train_survival(data, model=model_name, params=params, cv_folds=cv_folds,
                              seed=seed)
-    with atomic_outputs() as files:  # the model folder with its reports, or nothing
-        folder = files.folder(output)
-        save_model(trained.model, folder, card=trained.card)
-        if pathway:
-            attributions = trained.model.pathway_attributions(
-                data.features.to_numpy(dtype=float))
-            write_table(attributions.set_index("pathway"), folder / "pathway_attributions.tsv")
-        if trained.cv is not None:
-            write_table(trained.cv.table().set_index("fold"), folder / "cv_folds.tsv")
-            oof = pd.DataFrame({"risk_score": trained.cv.oof_risk,
-                                "risk_group": trained.cv.oof_group.astype(str)},
-                               index=pd.Index(data.outcome.sample_ids, name="sample"))
-            write_table(oof, folder / "cv_risk_groups.tsv")
-            plot_risk_groups(trained.cv.groups, folder / "km_risk_groups.png",
-                             title=f"{model_name}: out-of-fold risk groups")
+    trained.save(output)
     if trained.cv is not None:
         click.echo(cv_summary_text(trained.cv.summary(), cv_folds, output), err=True)
 
@@ -144,22 +128,13 @@ def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: 
     """Risk scores, risk groups and survival curves per group for new samples."""
     import pandas as pd
 
-    from onco_genomics.io.atomic import atomic_outputs, check_output_path
-    from onco_genomics.io.tables import read_table, write_table
-    from onco_genomics.omics.model_dir import load_model
-    from onco_genomics.omics.survival import (
-        feature_effects,
-        predict_survival,
-        prepare_survival_data,
-    )
-    from onco_genomics.omics.survival_plots import (
-        plot_feature_effects,
-        plot_predicted_curves,
-        plot_risk_groups,
-    )
+    from onco_genomics.io.atomic import check_output_path
+    from onco_genomics.io.tables import read_table
+    from onco_genomics.models import load_omics_model
+    from onco_genomics.omics.survival import predict_survival, prepare_survival_data
 
     check_output_path(output, folder=True, what="-o/--output")
-    model = load_model(model_dir, expect_kind="survival/")
+    model = load_omics_model(model_dir, expect_kind="survival/")
     clinical: pd.DataFrame | None = None
     if clinical_path is not None:
         read = _read_clinical(clinical_path, time_column, event_column)
@@ -176,21 +151,7 @@ def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: 
                                        event_column=event_column, min_samples=2)
         features = features.loc[list(joined.outcome.sample_ids)]
         outcome = joined.outcome
-    prediction = predict_survival(model, features, outcome=outcome)
-    with atomic_outputs() as files:  # every file of the folder or none
-        write_table(prediction.samples.set_index("sample"), files.file(output / "risk.tsv"))
-        write_table(prediction.curves.set_index("time"), files.file(output / "curves.tsv"))
-        plot_predicted_curves(prediction.curves, files.file(output / "curves.png"))
-        if prediction.groups is not None:
-            plot_risk_groups(prediction.groups, files.file(output / "km.png"),
-                             title="observed, by risk group")
-        if n_effects:
-            from onco_genomics.omics.survival import align_features
-
-            names = model.model_card_["feature_names"]
-            aligned = pd.DataFrame(align_features(model, features, names),
-                                   index=features.index, columns=names)
-            plot_feature_effects(feature_effects(model, aligned, top=n_effects),
-                                 files.file(output / "feature_effects.png"))
+    prediction = predict_survival(model, features, outcome=outcome, n_effects=n_effects)
+    prediction.write(output)
     counts = prediction.samples["risk_group"].value_counts().to_dict()
     click.echo(f"{output}: {len(prediction.samples)} samples, risk groups {counts}", err=True)

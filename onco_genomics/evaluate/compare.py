@@ -30,10 +30,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import logging
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -164,6 +167,27 @@ class EvaluationResult:
         for record in self.table.to_dict(orient="records"):
             rows.append({k: _json_value(v) for k, v in record.items()})
         return {"metrics": rows, "notes": list(self.notes), "settings": dict(self.settings)}
+
+    def write(self, prefix: str | os.PathLike[str], *,
+              inputs: Mapping[str, Any] | None = None) -> list[Path]:
+        """Write ``PREFIX.tsv`` (the table), ``PREFIX.variants.tsv`` (every variant, 1-based
+        ``pos`` as in VCF text) and ``PREFIX.json`` (metrics, notes, settings and
+        ``inputs``), all three or none (atomically). Returns the written paths."""
+        from onco_genomics.io.atomic import atomic_outputs
+
+        report = self.to_dict()
+        if inputs is not None:
+            report["inputs"] = {key: None if value is None else str(value)
+                                for key, value in inputs.items()}
+        variants = self.variants.assign(pos=self.variants["pos"] + 1)  # 1-based in files
+        paths = [Path(f"{prefix}{suffix}") for suffix in (".tsv", ".variants.tsv", ".json")]
+        with atomic_outputs() as files:  # all three or none
+            self.table.to_csv(files.file(paths[0]), sep="\t", index=False, na_rep="NaN")
+            variants.to_csv(files.file(paths[1]), sep="\t", index=False, na_rep="NA")
+            files.file(paths[2]).write_text(json.dumps(report, indent=2) + "\n")
+        for path in paths:
+            log.info("wrote %s", path)
+        return paths
 
 
 def _json_value(value: Any) -> Any:

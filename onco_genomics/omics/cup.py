@@ -140,11 +140,33 @@ class TrainedClassifier:
         if self.temperature <= 0:
             raise ValueError("temperature must be > 0")
 
+    def report_table(self) -> pd.DataFrame:
+        """Out-of-fold recall and sample count per class (index ``class``)."""
+        if self.report is None:
+            raise OptionsError("no cross-validation was run (cv_splits=0): no report")
+        report = self.report
+        counts = report.confusion.to_numpy().sum(axis=1) // report.n_repeats
+        table = pd.DataFrame({"recall": [report.per_class_recall[name]
+                                         for name in report.classes],
+                              "n": counts.astype(int)},
+                             index=pd.Index(report.classes, name="class"))
+        return table
+
     def save(self, directory: str | os.PathLike[str]) -> Path:
-        """Write the model directory (model.json, weights, MODEL_CARD.md)."""
-        path = save_model(self.pipeline, directory, card=self.card)
-        (path / "MODEL_CARD.md").write_text(model_card_markdown(self.card))
-        return path
+        """Write the model directory, all or nothing: model.json, weights, MODEL_CARD.md and,
+        with cross-validation, ``cv_report.tsv`` (:meth:`report_table`) and
+        ``confusion_matrix.png``."""
+        from onco_genomics.io.atomic import atomic_outputs
+        from onco_genomics.io.tables import write_table
+        from onco_genomics.omics.evaluation import plot_confusion
+
+        with atomic_outputs() as files:  # the model folder with its report, or nothing
+            folder = save_model(self.pipeline, files.folder(directory), card=self.card)
+            (folder / "MODEL_CARD.md").write_text(model_card_markdown(self.card))
+            if self.report is not None:
+                write_table(self.report_table(), folder / "cv_report.tsv")
+                plot_confusion(self.report, folder / "confusion_matrix.png")
+        return Path(directory)
 
 
 def match_labels(expression: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFrame, pd.Series]:

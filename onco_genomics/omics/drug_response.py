@@ -14,8 +14,10 @@ Examples
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,6 +37,20 @@ class TrainedDrugResponse:
     model: DrugResponseModel
     evaluation: pd.DataFrame
     card: dict[str, Any] = field(repr=False)
+
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        """Write the model folder (model.json, weights) and ``evaluation.tsv`` (one row
+        per hold-out split, when any was run), all or nothing."""
+        from onco_genomics.io.atomic import atomic_outputs
+        from onco_genomics.io.tables import write_table
+        from onco_genomics.omics.model_dir import save_model
+
+        with atomic_outputs() as files:  # the model folder with its evaluation, or nothing
+            folder = files.folder(directory)
+            save_model(self.model, folder, card=self.card)
+            if not self.evaluation.empty:
+                write_table(self.evaluation, folder / "evaluation.tsv")
+        return Path(directory)
 
 
 def make_drug_response_model(model: str, *, params: dict[str, Any] | None = None,

@@ -160,8 +160,8 @@ def _save_one(model: Any, directory: Path) -> tuple[str, dict[str, Any]]:
     return type(model).model_kind, _jsonable(model.save_payload(directory))
 
 
-def save_model(model: Any, directory: str | os.PathLike[str], *,
-               card: Mapping[str, Any], overwrite: bool = True) -> Path:
+def save_omics_model(model: Any, directory: str | os.PathLike[str], *,
+                     card: Mapping[str, Any], overwrite: bool = True) -> Path:
     """Write ``model`` and its card into ``directory`` atomically.
 
     Parameters
@@ -373,6 +373,10 @@ def check_loaded_model(model: Any, card: Mapping[str, Any], path: Path) -> None:
                             f"classes, found shape {output.shape}")
     if kind == "survival" and output.reshape(-1).shape != (1,):
         raise damaged(path, f"expected one risk score per sample, found shape {output.shape}")
+
+
+#: the old name of :func:`save_omics_model` (the caller's save is ``caller.model.save_model``)
+save_model = save_omics_model
 
 
 def load_model(directory: str | os.PathLike[str], *, expect_kind: str | None = None) -> Any:

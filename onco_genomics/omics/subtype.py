@@ -19,6 +19,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -78,6 +79,19 @@ class SubtypeDiscovery:
             raise ValueError("consensus must be samples x samples")
         if self.assignments.nunique() > self.best_k:
             raise ValueError("more clusters than best_k")
+
+    def write(self, directory: str | os.PathLike[str]) -> Path:
+        """Write ``assignments.tsv``, ``k_scores.tsv`` and ``consensus_heatmap.png`` into
+        ``directory``, all three or none."""
+        from onco_genomics.io.atomic import atomic_outputs
+        from onco_genomics.io.tables import write_table
+
+        output = Path(directory)
+        with atomic_outputs() as files:  # all three or none
+            write_table(self.assignments.to_frame(), files.file(output / "assignments.tsv"))
+            write_table(self.scores, files.file(output / "k_scores.tsv"))
+            plot_consensus(self, files.file(output / "consensus_heatmap.png"))
+        return output
 
 
 def _nmf_input(expression: pd.DataFrame, n_genes: int) -> np.ndarray:

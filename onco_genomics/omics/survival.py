@@ -21,7 +21,9 @@ Examples
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -150,11 +152,68 @@ def prepare_survival_data(features: pd.DataFrame, clinical: pd.DataFrame, *,
 
 @dataclass(frozen=True)
 class TrainedSurvival:
-    """A fitted survival model with its cross-validation and model card."""
+    """A fitted survival model with its cross-validation and model card.
+
+    Attributes
+    ----------
+    model
+        The estimator fitted on all samples.
+    cv
+        Nested cross-validation (None when ``cv_folds=0``).
+    card
+        The model card saved with the model.
+    sample_ids
+        Training samples, in the order of ``cv.oof_risk``.
+    pathway_attributions
+        Pathway-level attributions of the risk on the training data (pathway encoders only).
+    """
 
     model: SurvivalEstimator
     cv: SurvivalCVResult | None
     card: dict[str, Any] = field(repr=False)
+    sample_ids: tuple[str, ...] = ()
+    pathway_attributions: pd.DataFrame | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.cv is not None and self.sample_ids and len(self.sample_ids) != len(
+                self.cv.oof_risk):
+            raise ValueError("sample_ids must name the out-of-fold risks, one each")
+
+    def oof_table(self) -> pd.DataFrame:
+        """Out-of-fold risk score and risk group per training sample (index ``sample``)."""
+        if self.cv is None:
+            raise OptionsError("no cross-validation was run (cv_folds=0): no out-of-fold risk")
+        ids = self.sample_ids or tuple(str(i) for i in range(len(self.cv.oof_risk)))
+        return pd.DataFrame({"risk_score": self.cv.oof_risk,
+                             "risk_group": self.cv.oof_group.astype(str)},
+                            index=pd.Index(ids, name="sample"))
+
+    def save(self, directory: str | os.PathLike[str]) -> Path:
+        """Write the model folder with its reports, all or nothing.
+
+        ``model.json`` and weights; with cross-validation ``cv_folds.tsv`` (metrics per
+        outer fold), ``cv_risk_groups.tsv`` (:meth:`oof_table`) and ``km_risk_groups.png``
+        (Kaplan-Meier of the out-of-fold risk groups with the log-rank p); with a pathway
+        encoder ``pathway_attributions.tsv``.
+        """
+        from onco_genomics.io.atomic import atomic_outputs
+        from onco_genomics.io.tables import write_table
+        from onco_genomics.omics.model_dir import save_model
+        from onco_genomics.omics.survival_plots import plot_risk_groups
+
+        with atomic_outputs() as files:  # the model folder with its reports, or nothing
+            folder = files.folder(directory)
+            save_model(self.model, folder, card=self.card)
+            if self.pathway_attributions is not None:
+                write_table(self.pathway_attributions.set_index("pathway"),
+                            folder / "pathway_attributions.tsv")
+            if self.cv is not None:
+                write_table(self.cv.table().set_index("fold"), folder / "cv_folds.tsv")
+                write_table(self.oof_table(), folder / "cv_risk_groups.tsv")
+                plot_risk_groups(self.cv.groups, folder / "km_risk_groups.png",
+                                 title=f"{self.card.get('model', 'model')}: out-of-fold "
+                                       "risk groups")
+        return Path(directory)
 
 
 def make_survival_model(model: str, *, params: dict[str, Any] | None = None,
@@ -215,7 +274,11 @@ def train_survival(data: SurvivalData, *, model: str = "coxnet",
         "model": model,
         "params": final.get_params(),
     }
-    return TrainedSurvival(final, cv, card)
+    attributions = None
+    if getattr(final, "encoder", None) == "pathway":
+        attributions = final.pathway_attributions(X)
+    return TrainedSurvival(final, cv, card, sample_ids=data.outcome.sample_ids,
+                           pathway_attributions=attributions)
 
 
 def _selection_text(model: SurvivalEstimator) -> str:
@@ -282,12 +345,37 @@ class SurvivalPrediction:
     samples: pd.DataFrame
     curves: pd.DataFrame
     groups: RiskGroupComparison | None = None
+    effects: list[FeatureEffect] | None = field(default=None, repr=False)
+
+    def write(self, directory: str | os.PathLike[str]) -> Path:
+        """Write ``risk.tsv``, ``curves.tsv`` and ``curves.png`` into ``directory``, plus
+        ``km.png`` (observed Kaplan-Meier by predicted group) when an outcome was given
+        and ``feature_effects.png`` when effects were computed; all or none."""
+        from onco_genomics.io.atomic import atomic_outputs
+        from onco_genomics.io.tables import write_table
+        from onco_genomics.omics.survival_plots import (
+            plot_feature_effects,
+            plot_predicted_curves,
+            plot_risk_groups,
+        )
+
+        output = Path(directory)
+        with atomic_outputs() as files:  # every file of the folder or none
+            write_table(self.samples.set_index("sample"), files.file(output / "risk.tsv"))
+            write_table(self.curves.set_index("time"), files.file(output / "curves.tsv"))
+            plot_predicted_curves(self.curves, files.file(output / "curves.png"))
+            if self.groups is not None:
+                plot_risk_groups(self.groups, files.file(output / "km.png"),
+                                 title="observed, by risk group")
+            if self.effects:
+                plot_feature_effects(self.effects, files.file(output / "feature_effects.png"))
+        return output
 
 
 def predict_survival(model: SurvivalEstimator, features: pd.DataFrame, *,
                      feature_names: list[str] | None = None,
                      outcome: SurvivalOutcome | None = None,
-                     n_times: int = 50) -> SurvivalPrediction:
+                     n_times: int = 50, n_effects: int = 0) -> SurvivalPrediction:
     """Risk scores, risk groups and per-group survival curves for new samples.
 
     Parameters
@@ -303,6 +391,9 @@ def predict_survival(model: SurvivalEstimator, features: pd.DataFrame, *,
         log-rank test of the predicted groups.
     n_times
         Points of the survival curves (up to the last training time).
+    n_effects
+        Also measure the effect on risk of this many top features
+        (:func:`feature_effects` on these samples; 0: none).
     """
     if feature_names is None:
         card = getattr(model, "model_card_", None)
@@ -321,7 +412,11 @@ def predict_survival(model: SurvivalEstimator, features: pd.DataFrame, *,
         mask = groups == name
         curves[f"survival_{name}"] = surv[mask].mean(axis=0) if mask.any() else np.nan
     comparison = compare_groups(outcome, groups) if outcome is not None else None
-    return SurvivalPrediction(samples, curves, comparison)
+    effects = None
+    if n_effects > 0:
+        aligned = pd.DataFrame(X, index=features.index, columns=feature_names)
+        effects = feature_effects(model, aligned, top=n_effects)
+    return SurvivalPrediction(samples, curves, comparison, effects)
 
 
 @dataclass(frozen=True)
