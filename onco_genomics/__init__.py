@@ -65,7 +65,7 @@ _API: dict[str, str] = {
     "train_drug_response": "onco_genomics.omics.drug_response",
     "predict_drug_response": "onco_genomics.omics.drug_response",
     "load_gdsc_v17": "onco_genomics.datasets.drug",
-    "load_reactome": "onco_genomics.datasets.pathways",
+    "load_reactome": "onco_genomics.omics.reactome",
     # mutation spectra and signatures
     "MutationCatalog": "onco_genomics.spectrum.catalog",
     "CatalogOptions": "onco_genomics.spectrum.catalog",

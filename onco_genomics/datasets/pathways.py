@@ -12,75 +12,21 @@ The export (``reactome_gene_pathway.tsv.gz``: gene symbol -> lowest-level human 
 
 so users need neither package.
 """
-
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sqlite3
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from onco_genomics.errors import InputFileError
+from onco_genomics.omics.reactome import EXPORT_FILES, Reactome, load_reactome
+
+__all__ = ["EXPORT_FILES", "Reactome", "build_reactome_export", "load_reactome"]
 
 log = logging.getLogger(__name__)
 
-EXPORT_FILES = ("reactome_gene_pathway.tsv.gz", "reactome_hierarchy.tsv.gz",
-                "reactome_names.tsv.gz")
-
-
-@dataclass(frozen=True)
-class Reactome:
-    """Human Reactome by gene symbol.
-
-    Attributes
-    ----------
-    gene_pathway
-        Columns ``gene``, ``pathway``: membership in the pathways Reactome annotates directly.
-    hierarchy
-        Columns ``parent``, ``child`` (pathway ids).
-    names
-        Pathway id -> name.
-    """
-
-    gene_pathway: pd.DataFrame
-    hierarchy: pd.DataFrame
-    names: dict[str, str]
-
-    def __post_init__(self) -> None:
-        if list(self.gene_pathway.columns) != ["gene", "pathway"]:
-            raise ValueError("gene_pathway must have columns gene, pathway")
-        if list(self.hierarchy.columns) != ["parent", "child"]:
-            raise ValueError("hierarchy must have columns parent, child")
-
-
-def load_reactome(directory: str | os.PathLike[str] | None = None) -> Reactome:
-    """Load the shipped export (or one written by :func:`build_reactome_export`)."""
-    if directory is None:
-        return _load_shipped()
-    return _load(Path(directory))
-
-
-@functools.cache
-def _load_shipped() -> Reactome:
-    return _load(Path(str(resources.files("onco_genomics") / "data" / "pathways")))
-
-
-def _load(base: Path) -> Reactome:
-    missing = [f for f in EXPORT_FILES if not (base / f).is_file()]
-    if missing:
-        raise InputFileError(f"expected the Reactome export files {', '.join(EXPORT_FILES)} "
-                             f"in {base}, missing {', '.join(missing)}; reinstall oncogen or "
-                             "rebuild them with build_reactome_export()")
-    gene_pathway = pd.read_csv(base / EXPORT_FILES[0], sep="\t", dtype=str)
-    hierarchy = pd.read_csv(base / EXPORT_FILES[1], sep="\t", dtype=str)
-    names = pd.read_csv(base / EXPORT_FILES[2], sep="\t", dtype=str)
-    return Reactome(gene_pathway[["gene", "pathway"]], hierarchy[["parent", "child"]],
-                    dict(zip(names["pathway"], names["name"], strict=True)))
 
 
 def build_reactome_export(binn_downloads: str | os.PathLike[str],

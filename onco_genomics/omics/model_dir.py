@@ -9,7 +9,10 @@ and the weight files its estimator wrote (torch ``state_dict`` ``.pt`` files loa
 ``weights_only=True``, xgboost ``.json``, linear coefficients in JSON, ``.npy`` arrays read
 with ``allow_pickle=False``). Nothing is ever unpickled.
 
-An estimator joins the registry with :func:`register_model_kind` and implements::
+The kinds oncogen ships are listed in :data:`MODEL_KINDS` (kind -> "module:Class"), so
+loading a model imports only the module of its kind: a Coxnet model loads without torch.
+An estimator joins the registry with :func:`register_model_kind` (and, when it ships with
+oncogen, a line in :data:`MODEL_KINDS`) and implements::
 
     model_kind: ClassVar[str]
     def save_payload(self, directory: Path) -> dict[str, Any]: ...
@@ -49,11 +52,34 @@ MODEL_FORMAT_VERSION = 1
 MODEL_FILE = "model.json"
 CARD_FILE = "MODEL_CARD.md"
 
-#: model kind -> class; filled by :func:`register_model_kind`
+#: model kind -> class; filled by :func:`register_model_kind` (and on first use of a kind
+#: of :data:`MODEL_KINDS`)
 _REGISTRY: dict[str, type[Any]] = {}
 
-#: package whose modules register the kinds shipped with oncogen (imported on first load)
-_KIND_PACKAGE = "onco_genomics.omics"
+_OMICS = "onco_genomics.omics"
+
+#: every model kind oncogen ships -> "module:Class" that defines it (imported when a model of
+#: that kind is loaded, and only then: a Coxnet model loads without importing torch)
+MODEL_KINDS: dict[str, str] = {
+    "preprocess/gene-ids": f"{_OMICS}.preprocess:GeneIdHarmoniser",
+    "preprocess/align": f"{_OMICS}.preprocess:GeneAligner",
+    "preprocess/normalise": f"{_OMICS}.preprocess:ExpressionNormaliser",
+    "preprocess/select": f"{_OMICS}.preprocess:FeatureSelector",
+    "classifier/mlp": f"{_OMICS}.classifiers:MLPClassifier",
+    "classifier/cnn1d": f"{_OMICS}.classifiers:CNN1DClassifier",
+    "classifier/xgboost": f"{_OMICS}.classifiers:XGBoostClassifier",
+    "classifier/logistic": f"{_OMICS}.classifiers:LogisticClassifier",
+    "survival/coxnet": f"{_OMICS}.survival.coxnet:CoxnetSurvival",
+    "survival/deepsurv": f"{_OMICS}.survival.deep:DeepSurv",
+    "survival/autoencoder-cox": f"{_OMICS}.survival.deep:AutoencoderCox",
+    "survival/xgboost-cox": f"{_OMICS}.survival.xgboost_cox:XGBoostCox",
+    "survival/ensemble-cox": f"{_OMICS}.survival.ensemble:EnsembleCox",
+    "drug-response/per-drug-mean": f"{_OMICS}.drug_response_models:PerDrugMean",
+    "drug-response/elastic-net": f"{_OMICS}.drug_response_models:PerDrugElasticNet",
+    "drug-response/lowrank-elastic-net": f"{_OMICS}.drug_response_models:LowRankElasticNet",
+    "drug-response/xgboost": f"{_OMICS}.drug_response_models:XGBoostDrugResponse",
+    "drug-response/multitask": f"{_OMICS}.drug_response_models:MultitaskDrugResponse",
+}
 
 #: the card keys every saved model must carry
 CARD_KEYS: tuple[str, ...] = ("feature_names", "preprocessing", "training_data", "metrics")
@@ -101,29 +127,24 @@ def register_model_kind(cls: T) -> T:
 
 
 def registered_kinds() -> list[str]:
-    """Model kinds known so far (after importing the shipped estimator modules)."""
-    _import_kind_modules()
-    return sorted(_REGISTRY)
-
-
-def _import_kind_modules() -> None:
-    """Import every module of :mod:`onco_genomics.omics` so their kinds register."""
-    import importlib
-    import pkgutil
-
-    package = importlib.import_module(_KIND_PACKAGE)
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{_KIND_PACKAGE}.{info.name}")
+    """Every loadable model kind: the shipped :data:`MODEL_KINDS` and any registered since."""
+    return sorted({*MODEL_KINDS, *_REGISTRY})
 
 
 def model_class(kind: str) -> type[Any]:
-    """The registered class for ``kind``; :class:`ModelError` if unknown."""
-    if kind not in _REGISTRY:
-        _import_kind_modules()
+    """The class of ``kind``, importing its module from :data:`MODEL_KINDS` if needed;
+    :class:`ModelError` if unknown."""
+    if kind not in _REGISTRY and kind in MODEL_KINDS:
+        import importlib
+
+        module, _, name = MODEL_KINDS[kind].partition(":")
+        cls = getattr(importlib.import_module(module), name)
+        if getattr(cls, "model_kind", None) != kind or _REGISTRY.get(kind) is not cls:
+            raise TypeError(f"MODEL_KINDS names {MODEL_KINDS[kind]} for {kind!r}, but that "
+                            "class does not register that kind")
     if kind not in _REGISTRY:
         raise ModelError(
-            f"unknown model kind {kind!r}; expected one of {', '.join(sorted(_REGISTRY))}. "
+            f"unknown model kind {kind!r}; expected one of {', '.join(registered_kinds())}. "
             "The model was probably written by a newer oncogen: upgrade oncogen.")
     return _REGISTRY[kind]
 

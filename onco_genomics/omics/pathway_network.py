@@ -20,8 +20,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from onco_genomics.datasets.pathways import Reactome, load_reactome
 from onco_genomics.errors import OncogenError
+from onco_genomics.omics.reactome import Reactome, load_reactome
 
 log = logging.getLogger(__name__)
 

@@ -31,10 +31,11 @@ import pandas as pd
 
 from onco_genomics.errors import ModelError, OptionsError, TableFormatError
 from onco_genomics.io.tables import orientation_hint
-from onco_genomics.omics.survival_cv import SurvivalCVResult, nested_cross_validate
-from onco_genomics.omics.survival_metrics import RiskGroupComparison, compare_groups
-from onco_genomics.omics.survival_models import SURVIVAL_MODELS, SurvivalEstimator
-from onco_genomics.omics.survival_outcome import SurvivalOutcome, make_outcome
+from onco_genomics.omics.survival.base import SurvivalEstimator, _group_labels
+from onco_genomics.omics.survival.cv import SurvivalCVResult, nested_cross_validate
+from onco_genomics.omics.survival.metrics import RiskGroupComparison, compare_groups
+from onco_genomics.omics.survival.models import survival_model_class
+from onco_genomics.omics.survival.outcome import SurvivalOutcome, make_outcome
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,7 @@ class TrainedSurvival:
         from onco_genomics.io.atomic import atomic_outputs
         from onco_genomics.io.tables import write_table
         from onco_genomics.omics.model_dir import save_model
-        from onco_genomics.omics.survival_plots import plot_risk_groups
+        from onco_genomics.omics.survival.plots import plot_risk_groups
 
         with atomic_outputs() as files:  # the model folder with its reports, or nothing
             folder = files.folder(directory)
@@ -219,10 +220,7 @@ class TrainedSurvival:
 def make_survival_model(model: str, *, params: dict[str, Any] | None = None,
                         seed: int = 0) -> SurvivalEstimator:
     """A fresh estimator by ``--model`` name with ``params`` overriding its defaults."""
-    if model not in SURVIVAL_MODELS:
-        raise OptionsError(f"unknown survival model {model!r}; expected one of "
-                           f"{', '.join(SURVIVAL_MODELS)}")
-    estimator = SURVIVAL_MODELS[model](random_state=seed)
+    estimator = survival_model_class(model)(random_state=seed)
     if params:
         unknown = set(params) - set(estimator.get_params())
         if unknown:
@@ -288,8 +286,6 @@ def _selection_text(model: SurvivalEstimator) -> str:
 
 
 def _group_names(model: SurvivalEstimator) -> list[str]:
-    from onco_genomics.omics.survival_models import _group_labels
-
     return [str(g) for g in _group_labels(np.arange(model.n_risk_groups), model.n_risk_groups)]
 
 
@@ -353,7 +349,7 @@ class SurvivalPrediction:
         and ``feature_effects.png`` when effects were computed; all or none."""
         from onco_genomics.io.atomic import atomic_outputs
         from onco_genomics.io.tables import write_table
-        from onco_genomics.omics.survival_plots import (
+        from onco_genomics.omics.survival.plots import (
             plot_feature_effects,
             plot_predicted_curves,
             plot_risk_groups,
