@@ -128,8 +128,8 @@ _API: dict[str, str] = {
     # tables and features the commands read
     "read_gene_intervals": "onco_genomics.omics.mutation_features",
     "harmonise_gene_id": "onco_genomics.omics.preprocess",
-    "read_response_table": "onco_genomics.omics.drug_response_table",
-    "morgan_fingerprints": "onco_genomics.omics.drug_response_data",
+    "read_response_table": "onco_genomics.omics.drug_response.table",
+    "morgan_fingerprints": "onco_genomics.omics.drug_response.data",
     # explanations, reports and examples
     "Explanation": "onco_genomics.explain.shap_values",
     "top_features_wide": "onco_genomics.explain.shap_values",

@@ -49,7 +49,7 @@ def test_survival_names_resolve_to_their_estimators() -> None:
 
 
 def test_unknown_kind_is_a_model_error() -> None:
-    with pytest.raises(ModelError, match="unknown model kind 'survival/nope'.*survival/coxnet"):
+    with pytest.raises(ModelError, match=r"unknown model kind 'survival/nope'.*survival/coxnet"):
         model_dir.model_class("survival/nope")
 
 

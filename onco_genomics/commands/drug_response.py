@@ -55,7 +55,7 @@ def train_drug_response(response_path: Path, features_path: Path,
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table
     from onco_genomics.omics.drug_response import train_drug_response as train
-    from onco_genomics.omics.drug_response_table import read_response_table
+    from onco_genomics.omics.drug_response.table import read_response_table
 
     check_output_path(output, folder=True, what="-o/--output")
     response = read_response_table(response_path)
@@ -66,7 +66,7 @@ def train_drug_response(response_path: Path, features_path: Path,
         import pandas as pd
 
         from onco_genomics.io.tables import read_labels
-        from onco_genomics.omics.drug_response_data import morgan_fingerprints
+        from onco_genomics.omics.drug_response.data import morgan_fingerprints
 
         fingerprints = morgan_fingerprints(read_labels(smiles_path, column="smiles"))
         drug_features = (fingerprints if drug_features is None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from onco_genomics.errors import OncogenError
-from onco_genomics.omics.drug_response_data import DrugResponseData, prepare_drug_response
+from onco_genomics.omics.drug_response.data import DrugResponseData, prepare_drug_response
 
 log = logging.getLogger(__name__)
 

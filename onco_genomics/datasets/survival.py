@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from onco_genomics.errors import OncogenError
-from onco_genomics.omics.survival.workflow import SurvivalData
 from onco_genomics.omics.survival.outcome import make_outcome
+from onco_genomics.omics.survival.workflow import SurvivalData
 
 log = logging.getLogger(__name__)
 

@@ -74,11 +74,11 @@ MODEL_KINDS: dict[str, str] = {
     "survival/autoencoder-cox": f"{_OMICS}.survival.deep:AutoencoderCox",
     "survival/xgboost-cox": f"{_OMICS}.survival.xgboost_cox:XGBoostCox",
     "survival/ensemble-cox": f"{_OMICS}.survival.ensemble:EnsembleCox",
-    "drug-response/per-drug-mean": f"{_OMICS}.drug_response_models:PerDrugMean",
-    "drug-response/elastic-net": f"{_OMICS}.drug_response_models:PerDrugElasticNet",
-    "drug-response/lowrank-elastic-net": f"{_OMICS}.drug_response_models:LowRankElasticNet",
-    "drug-response/xgboost": f"{_OMICS}.drug_response_models:XGBoostDrugResponse",
-    "drug-response/multitask": f"{_OMICS}.drug_response_models:MultitaskDrugResponse",
+    "drug-response/per-drug-mean": f"{_OMICS}.drug_response.linear:PerDrugMean",
+    "drug-response/elastic-net": f"{_OMICS}.drug_response.linear:PerDrugElasticNet",
+    "drug-response/lowrank-elastic-net": f"{_OMICS}.drug_response.linear:LowRankElasticNet",
+    "drug-response/xgboost": f"{_OMICS}.drug_response.boosted:XGBoostDrugResponse",
+    "drug-response/multitask": f"{_OMICS}.drug_response.multitask:MultitaskDrugResponse",
 }
 
 #: the card keys every saved model must carry

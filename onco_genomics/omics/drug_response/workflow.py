@@ -23,9 +23,10 @@ from typing import Any
 import pandas as pd
 
 from onco_genomics.errors import OptionsError
-from onco_genomics.omics.drug_response_data import prepare_drug_response
-from onco_genomics.omics.drug_response_eval import SPLITS, evaluate_split
-from onco_genomics.omics.drug_response_models import DRUG_RESPONSE_MODELS, DrugResponseModel
+from onco_genomics.omics.drug_response.base import DrugResponseModel
+from onco_genomics.omics.drug_response.data import prepare_drug_response
+from onco_genomics.omics.drug_response.evaluation import SPLITS, evaluate_split
+from onco_genomics.omics.drug_response.models import drug_response_model_class
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,7 @@ class TrainedDrugResponse:
 def make_drug_response_model(model: str, *, params: dict[str, Any] | None = None,
                              seed: int = 0) -> DrugResponseModel:
     """A fresh model by ``--model`` name, ``params`` overriding the defaults."""
-    if model not in DRUG_RESPONSE_MODELS:
-        raise OptionsError(f"unknown drug-response model {model!r}; expected one of "
-                           f"{', '.join(DRUG_RESPONSE_MODELS)}")
-    estimator = DRUG_RESPONSE_MODELS[model]()
+    estimator = drug_response_model_class(model)()
     if "random_state" in estimator.get_params():
         estimator.set_params(random_state=seed)
     if params:
