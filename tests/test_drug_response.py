@@ -185,7 +185,7 @@ def test_explain_attributes(screen: DrugResponseData, fitted: dict[str, Any]) ->
     assert set(top) == {0, 1}
     net = fitted["multitask"]
     cells = screen.cell_features.iloc[:5]
-    out = net.torch_module_(net._to_tensor(cells)).detach().numpy()
+    out = net.torch_module_(net.to_tensor(cells)).detach().numpy()
     assert out.shape == (5, len(net.drugs_))
     grid = pd.DataFrame([(c, d) for c in cells.index for d in net.drugs_],
                         columns=["cell_line", "drug"])

@@ -58,7 +58,7 @@ def test_gradient_shap_for_torch(name: str, golub: tuple[pd.DataFrame, pd.Series
     import torch
 
     with torch.no_grad():
-        logits = model.torch_module_(model._to_tensor(X.iloc[:4])).numpy()
+        logits = model.torch_module_(model.to_tensor(X.iloc[:4])).numpy()
     total = explanation.values.sum(axis=1) + explanation.base_values
     assert np.corrcoef(total.ravel(), logits.ravel())[0, 1] > 0.9
 
@@ -72,8 +72,8 @@ def test_expected_gradients_agree_with_shap_gradient_explainer(
 
     X, y = golub
     model = make_classifier("mlp", max_epochs=8, hidden=(32,)).fit(X, y)
-    inputs = model._to_tensor(X.iloc[:4])
-    reference = model._to_tensor(pd.DataFrame(model.background_, columns=X.columns))
+    inputs = model.to_tensor(X.iloc[:4])
+    reference = model.to_tensor(pd.DataFrame(model.background_, columns=X.columns))
     ours = expected_gradients(model.torch_module_, inputs, reference, [0, 1], n_samples=3000)
     theirs = np.asarray(shap.GradientExplainer(model.torch_module_, reference).shap_values(
         inputs, nsamples=3000, rseed=1)).reshape(4, 40, 2)
@@ -90,8 +90,8 @@ def test_cnn_attributions_are_mapped_back_to_genes(
     model = make_classifier("cnn1d", max_epochs=3).fit(X, y)
     assert not np.array_equal(model.gene_order_, np.arange(40))  # genes really reordered
     explanation = explain_model(model, X.iloc[:3], seed=5)
-    raw = expected_gradients(model.torch_module_, model._to_tensor(X.iloc[:3]),
-                             model._to_tensor(pd.DataFrame(model.background_, columns=X.columns)),
+    raw = expected_gradients(model.torch_module_, model.to_tensor(X.iloc[:3]),
+                             model.to_tensor(pd.DataFrame(model.background_, columns=X.columns)),
                              [0, 1], seed=5)
     # tensor column j holds gene gene_order_[j]
     np.testing.assert_allclose(explanation.values[:, model.gene_order_, :], raw, rtol=1e-5,
@@ -136,3 +136,26 @@ def test_explain_cli_writes_tables_and_plots(golub: tuple[pd.DataFrame, pd.Serie
     assert len(table) == 8 * 5
     for name in ("bar.png", "beeswarm_ALL.png", "beeswarm_AML.png", "importance.tsv"):
         assert (out / name).stat().st_size > 100
+
+
+def test_a_user_estimator_joins_through_the_written_protocol() -> None:
+    """explain_model needs no oncogen base class: an object with coef_ and intercept_ (and
+    standardise) is a LinearModel of explain.protocol and is explained exactly."""
+    from onco_genomics.explain.protocol import LinearModel, TorchModel, TreeModel
+
+    class Mine:
+        coef_ = np.array([[2.0, -1.0]])
+        intercept_ = np.array([0.5])
+        output_names_ = ("y",)
+
+        def standardise(self, X: pd.DataFrame) -> np.ndarray:
+            return X.to_numpy(dtype=float) / 2.0
+
+    model = Mine()
+    assert isinstance(model, LinearModel)
+    assert not isinstance(model, TorchModel | TreeModel)
+    X = pd.DataFrame({"a": [0.0, 2.0, 4.0], "b": [2.0, 2.0, 8.0]}, index=["s1", "s2", "s3"])
+    explanation = explain_model(model, X)
+    z = X.to_numpy() / 2.0
+    expected = (z - z.mean(axis=0)) * np.array([2.0, -1.0])
+    assert np.allclose(explanation.values[:, :, 0], expected)

@@ -208,7 +208,7 @@ def test_explain_attributes_reproduce_risk(train_test: tuple[SurvivalData, Survi
                                atol=1e-10)
     assert coxnet.coef_[0] > 0 and coxnet.coef_[1] < 0 and coxnet.coef_[2] > 0
     deep = DeepSurv(max_features=10, epochs=20, hidden=(8,)).fit(X, y)
-    out = deep.torch_module_(deep._to_tensor(Xt)).detach().numpy().ravel()
+    out = deep.torch_module_(deep.to_tensor(Xt)).detach().numpy().ravel()
     np.testing.assert_allclose(out, deep.predict(Xt), atol=1e-5)
     xgb = XGBoostCox(max_features=5, n_estimators=20).fit(X, y)
     used = {int(name[1:]) for name in xgb.booster_.get_score()}

@@ -1,11 +1,12 @@
-"""SHAP values for every omics model, dispatched on what the estimator exposes.
+"""SHAP values for every omics model, dispatched on what the estimator exposes (the
+protocol written down in :mod:`onco_genomics.explain.protocol`).
 
 - ``booster_`` (xgboost): :class:`shap.TreeExplainer` (exact path-dependent tree SHAP); the
   explained output is the margin (log-odds) of each class (binary models: class 1's
   margin, and its negative for class 0). A booster over (cell, drug) pairs (an estimator
   with ``design_matrix``, the xgboost drug-response model) is explained per drug on the
   rows pairing each sample with that drug.
-- ``torch_module_`` and ``_to_tensor(X)`` (torch): expected gradients, the values of
+- ``torch_module_`` and ``to_tensor(X)`` (torch): expected gradients, the values of
   :class:`shap.GradientExplainer`, computed in large batches by
   :mod:`~onco_genomics.explain.expected_gradients`, on the network output (class logits;
   risk score for survival models). ``tensor_feature_index_`` maps tensor columns back to
@@ -39,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from onco_genomics.errors import ModelError
+from onco_genomics.explain.protocol import LinearModel, TorchModel, TreeModel, WeightedSum
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +220,7 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
     Parameters
     ----------
     model
-        A fitted estimator exposing ``booster_``, ``torch_module_`` + ``_to_tensor`` or
+        A fitted estimator exposing ``booster_``, ``torch_module_`` + ``to_tensor`` or
         ``coef_``; or a Pipeline ending in one.
     X
         Samples to explain (raw, as the model's input; a Pipeline preprocesses them).
@@ -250,31 +252,31 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
 
     wanted = check_outputs(model, outputs) if outputs is not None else None
     estimator, frame = _split_pipeline(model, X)
-    components = getattr(estimator, "explain_components_", None)
-    if components is not None:
+    if isinstance(estimator, WeightedSum):
+        components = estimator.explain_components_
         return _explain_weighted_sum(estimator, components, frame, n_background=n_background,
                                      seed=seed, outputs=wanted,
                                      gradient_samples=gradient_samples)
-    if hasattr(estimator, "design_matrix") and hasattr(estimator, "booster_"):
+    if isinstance(estimator, TreeModel) and hasattr(estimator, "design_matrix"):
         return _explain_pair_booster(estimator, frame, wanted, progress=progress)
     data = frame.to_numpy(dtype=np.float32)
     n, f = data.shape
     features = tuple(str(c) for c in frame.columns)
     background = _background(estimator, data, n_background=n_background, seed=seed)
     names: tuple[str, ...] | None = None  # set where the branch already selected `wanted`
-    if hasattr(estimator, "booster_"):
+    if isinstance(estimator, TreeModel):
         explainer = shap.TreeExplainer(estimator.booster_)
         values = _as_3d(explainer.shap_values(data), n, f)
         base = np.atleast_1d(np.asarray(explainer.expected_value, dtype=np.float64))
         method = "shap.TreeExplainer (margin)"
-    elif hasattr(estimator, "torch_module_") and hasattr(estimator, "_to_tensor"):
+    elif isinstance(estimator, TorchModel):
         import torch
 
         module = estimator.torch_module_
         module.eval()
         columns = list(frame.columns)
-        inputs = estimator._to_tensor(pd.DataFrame(data, columns=columns))
-        reference = estimator._to_tensor(pd.DataFrame(background, columns=columns))
+        inputs = estimator.to_tensor(pd.DataFrame(data, columns=columns))
+        reference = estimator.to_tensor(pd.DataFrame(background, columns=columns))
         with torch.no_grad():
             mean_out = module(reference).reshape(len(reference), -1).mean(dim=0)
         all_names = _outputs(estimator, int(mean_out.shape[0]))
@@ -292,7 +294,7 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
         method = f"expected gradients, {gradient_samples} stratified draws (network output)"
         if wanted is not None and len(all_names) > 1:
             names = tuple(all_names[c] for c in chosen)
-    elif hasattr(estimator, "coef_"):
+    elif isinstance(estimator, LinearModel):
         coef = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
         intercept = np.atleast_1d(np.asarray(getattr(estimator, "intercept_", 0.0)))
         all_names = _outputs(estimator, coef.shape[0])
@@ -300,7 +302,7 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
             rows = [all_names.index(w) for w in wanted]
             coef = coef[rows]
             intercept = np.resize(intercept, len(all_names))[rows]
-        standardise = getattr(estimator, "_standardise", None)
+        standardise = getattr(estimator, "standardise", None)
         columns = list(frame.columns)
         x = (standardise(pd.DataFrame(data, columns=columns)) if standardise else data)
         ref = (standardise(pd.DataFrame(background, columns=columns)) if standardise
@@ -314,7 +316,8 @@ def explain_model(model: Any, X: Any, *, n_background: int = 50, seed: int = 0,
     else:
         raise ModelError(
             f"cannot explain a {type(estimator).__name__}: expected an estimator exposing "
-            "booster_ (xgboost), torch_module_ with _to_tensor (torch) or coef_ (linear)")
+            "booster_ (xgboost), torch_module_ with to_tensor (torch) or coef_ (linear); "
+            "see onco_genomics.explain.protocol")
     if names is None:
         classes = getattr(estimator, "classes_", None)
         if classes is not None and len(classes) == 2 and values.shape[2] == 1:

@@ -7,9 +7,9 @@ registered model kinds (``classifier/mlp``, ``classifier/cnn1d``, ``classifier/x
 They serve every classification task (tumour type from expression or from mutation
 features, subtypes); the task is recorded in the model card.
 
-For SHAP (:mod:`onco_genomics.explain`) they expose ``torch_module_`` plus
-``_to_tensor(X)`` (torch), ``booster_`` (xgboost) or ``coef_`` / ``intercept_`` plus
-``_standardise(X)`` (logistic).
+For SHAP they follow :mod:`onco_genomics.explain.protocol`: ``torch_module_`` plus
+``to_tensor(X)`` (torch), ``booster_`` (xgboost) or ``coef_`` / ``intercept_`` plus
+``standardise(X)`` (logistic).
 
 The 1D-CNN follows CUP-AI-Dx (Zhao et al. 2020): genes are laid out in a line so that
 neighbours are related, and convolutions learn local patterns. The order is the genes'
@@ -147,7 +147,8 @@ class _ClassifierBase(ClassifierMixin, BaseEstimator):
                                    "columns (GeneAligner does) before predicting")
         return matrix
 
-    def _standardise(self, X: Any) -> np.ndarray:
+    def standardise(self, X: Any) -> np.ndarray:
+        """``X`` centred and scaled with the training mean and sd (what the model sees)."""
         return ((self._matrix(X) - self.mean_) / self.scale_).astype(np.float32)
 
     def predict_proba(self, X: Any) -> np.ndarray:  # pragma: no cover - overridden
@@ -193,11 +194,11 @@ class _TorchClassifier(_ClassifierBase):
     def _prepare(self, matrix: np.ndarray, encoded: np.ndarray) -> None:
         """Hook for estimators that learn something from the data before the network."""
 
-    def _to_tensor(self, X: Any) -> Any:
+    def to_tensor(self, X: Any) -> Any:
         """Model input tensor for ``X`` (standardised, reordered as the network expects)."""
         import torch
 
-        return torch.as_tensor(self._standardise(X))
+        return torch.as_tensor(self.standardise(X))
 
     def fit(self, X: Any, y: Any) -> _TorchClassifier:
         """Train the network; a stratified share of samples is held out for early stopping."""
@@ -215,7 +216,7 @@ class _TorchClassifier(_ClassifierBase):
                              validation_fraction=self.validation_fraction, seed=self.seed,
                              device=self.device)
         self.train_result_ = train_module(
-            self.torch_module_, self._to_tensor(X).numpy(), encoded,
+            self.torch_module_, self.to_tensor(X).numpy(), encoded,
             loss=torch.nn.CrossEntropyLoss(reduction="none"), config=config, stratify=encoded,
             sample_weight=weights)
         self.torch_module_.to("cpu").eval()
@@ -225,7 +226,7 @@ class _TorchClassifier(_ClassifierBase):
         """Class probabilities (softmax), columns in ``classes_`` order."""
         import torch
 
-        tensor = self._to_tensor(X)  # checks that the model is fitted
+        tensor = self.to_tensor(X)  # checks that the model is fitted
         with torch.no_grad():
             logits = self.torch_module_(tensor)
             return np.asarray(torch.softmax(logits, dim=1).numpy(), dtype=np.float64)
@@ -391,10 +392,10 @@ class CNN1DClassifier(_TorchClassifier):
                                f"{self.gene_order!r}")
         self.gene_order_ = order
 
-    def _to_tensor(self, X: Any) -> Any:
+    def to_tensor(self, X: Any) -> Any:
         import torch
 
-        return torch.as_tensor(self._standardise(X)[:, self.gene_order_])
+        return torch.as_tensor(self.standardise(X)[:, self.gene_order_])
 
     @property
     def tensor_feature_index_(self) -> np.ndarray:
@@ -538,7 +539,7 @@ class LogisticClassifier(_ClassifierBase):
     def class_logits(self, X: Any) -> np.ndarray:
         """Logits, one column per class in ``classes_`` order (their softmax is
         :meth:`predict_proba`; linear SHAP explains these)."""
-        return np.asarray(self._standardise(X) @ self.coef_.T + self.intercept_)
+        return np.asarray(self.standardise(X) @ self.coef_.T + self.intercept_)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """scikit-learn's confidence scores: the logits, or for two classes one score

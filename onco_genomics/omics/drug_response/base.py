@@ -23,7 +23,7 @@ Pairs, not samples, are the unit here, so ``fit`` takes the data object rather t
 ``multitask``                 DeepDR-style network: a cell-line encoder shared by all drugs,
                               a drug embedding (plus a drug-feature encoder when drug features
                               are given), prediction = drug bias + <cell code, drug code> +
-                              cell sensitivity (``torch_module_``, ``_to_tensor``)
+                              cell sensitivity (``torch_module_``, ``to_tensor``)
 ============================  ==========================================================="""
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ class MultitaskDrugResponse(DrugResponseModel):
         self.torch_module_ = _RawInput(self.net_, self.used_features_, self.mean_, self.scale_)
         self.torch_module_.eval()
 
-    def _to_tensor(self, X: np.ndarray | pd.DataFrame) -> torch.Tensor:
+    def to_tensor(self, X: np.ndarray | pd.DataFrame) -> torch.Tensor:
         """Raw cell features (all input columns, in ``feature_names_`` order) as a tensor."""
         if isinstance(X, pd.DataFrame):
             X = X.reindex(columns=self.feature_names_).to_numpy(dtype=np.float32)

@@ -85,7 +85,7 @@ def outcome_target(outcome: SurvivalOutcome) -> np.ndarray:
 
 
 class _TorchSurvival(SurvivalEstimator):
-    """Shared torch plumbing: ``torch_module_`` over the full feature space, ``_to_tensor``."""
+    """Shared torch plumbing: ``torch_module_`` over the full feature space, ``to_tensor``."""
 
     torch_module_: _FeatureSelectingModule
     net_: nn.Module
@@ -95,7 +95,7 @@ class _TorchSurvival(SurvivalEstimator):
                                                      self.mean_, self.scale_, _RiskHead(self))
         self.torch_module_.eval()
 
-    def _to_tensor(self, X: np.ndarray) -> torch.Tensor:
+    def to_tensor(self, X: np.ndarray) -> torch.Tensor:
         """Features (samples x all input features) as the tensor ``torch_module_`` takes."""
         return torch.as_tensor(np.array(X, dtype=np.float32, copy=True))
 
