@@ -32,8 +32,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from onco_genomics.errors import OptionsError, TableFormatError
 from onco_genomics.omics.model_dir import (
+    BoosterFile,
     load_torch_state,
-    load_xgboost_booster,
     register_model_kind,
 )
 from onco_genomics.omics.torch_training import TrainConfig, train_module
@@ -432,7 +432,7 @@ class CNN1DClassifier(_TorchClassifier):
 
 
 @register_model_kind
-class XGBoostClassifier(_ClassifierBase):
+class XGBoostClassifier(BoosterFile, _ClassifierBase):
     """Gradient-boosted trees (xgboost ``hist``), saved as xgboost JSON.
 
     Parameters
@@ -489,16 +489,15 @@ class XGBoostClassifier(_ClassifierBase):
         return raw
 
     def save_payload(self, directory: Path) -> dict[str, Any]:
-        self.booster_.save_model(str(directory / "booster.json"))
         payload = self._common_payload(directory)
-        payload["booster"] = "booster.json"
+        payload["booster"] = self.save_booster(directory)
         return payload
 
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> XGBoostClassifier:
         obj = cls(**payload["params"])
         obj._restore_common(directory, payload)
-        obj.booster_ = load_xgboost_booster(directory / payload["booster"])
+        obj.load_booster(directory, payload["booster"])
         return obj
 
 

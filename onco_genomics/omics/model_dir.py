@@ -504,6 +504,27 @@ def load_xgboost_booster(path: Path) -> Any:
     return booster
 
 
+class BoosterFile:
+    """Mixin of the xgboost estimators: their ``booster_`` saved as xgboost's JSON model
+    file ``booster_file`` beside ``model.json`` and loaded back with
+    :func:`load_xgboost_booster` (checked, no pickle). Each estimator keeps its own file
+    name, so model folders written before the mixin load unchanged."""
+
+    booster_file: ClassVar[str] = "booster.json"
+    booster_: Any
+
+    def save_booster(self, directory: Path) -> str:
+        """Write ``booster_`` into ``directory``; return the file name for the payload."""
+        self.booster_.save_model(str(directory / self.booster_file))
+        return self.booster_file
+
+    def load_booster(self, directory: Path, name: str) -> None:
+        """Set ``booster_`` from the file ``name`` (as the payload recorded it)."""
+        if Path(name).name != name:
+            raise damaged(directory / MODEL_FILE, f"booster file {name!r} is not a plain name")
+        self.booster_ = load_xgboost_booster(directory / name)
+
+
 # ---------------------------------------------------------------------------------------
 # Shipped models
 # ---------------------------------------------------------------------------------------

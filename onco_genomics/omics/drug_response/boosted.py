@@ -13,7 +13,7 @@ from onco_genomics.errors import OncogenError
 from onco_genomics.omics.drug_response.base import DrugResponseModel, _pairs_check
 from onco_genomics.omics.drug_response.data import DrugResponseData
 from onco_genomics.omics.model_dir import (
-    load_xgboost_booster,
+    BoosterFile,
     register_model_kind,
 )
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 @register_model_kind
-class XGBoostDrugResponse(DrugResponseModel):
+class XGBoostDrugResponse(BoosterFile, DrugResponseModel):
     """Gradient-boosted trees over pairs: cell features + drug encoding (+ drug features).
 
     The drug is encoded by its training mean and sd of ln(IC50) (unseen drugs: the average
@@ -30,6 +30,7 @@ class XGBoostDrugResponse(DrugResponseModel):
     """
 
     model_kind: ClassVar[str] = "drug-response/xgboost"
+    booster_file: ClassVar[str] = "xgboost.json"
 
     def __init__(self, *, n_estimators: int = 400, learning_rate: float = 0.05,
                  max_depth: int = 8, subsample: float = 0.8, colsample_bytree: float = 0.5,
@@ -107,13 +108,12 @@ class XGBoostDrugResponse(DrugResponseModel):
 
     def save_payload(self, directory: Path) -> dict[str, Any]:
         """Write ``xgboost.json`` (xgboost's JSON format)."""
-        self.booster_.save_model(str(directory / "xgboost.json"))
-        return {**self._common_payload(), "weights": "xgboost.json"}
+        return {**self._common_payload(), "weights": self.save_booster(directory)}
 
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild from :meth:`save_payload` (no pickle)."""
         model = cls(**payload["params"])
         model._restore_common(payload)
-        model.booster_ = load_xgboost_booster(directory / payload["weights"])
+        model.load_booster(directory, payload["weights"])
         return model

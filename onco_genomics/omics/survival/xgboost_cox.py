@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 
 from onco_genomics.omics.model_dir import (
-    load_xgboost_booster,
+    BoosterFile,
     register_model_kind,
 )
 from onco_genomics.omics.survival.base import SurvivalEstimator
@@ -20,10 +20,11 @@ log = logging.getLogger(__name__)
 
 
 @register_model_kind
-class XGBoostCox(SurvivalEstimator):
+class XGBoostCox(BoosterFile, SurvivalEstimator):
     """Gradient-boosted trees on the Cox partial likelihood (xgboost ``survival:cox``)."""
 
     model_kind: ClassVar[str] = "survival/xgboost-cox"
+    booster_file: ClassVar[str] = "xgboost_cox.json"
 
     def __init__(self, *, n_estimators: int = 300, learning_rate: float = 0.03,
                  max_depth: int = 3, subsample: float = 0.8, colsample_bytree: float = 0.5,
@@ -75,13 +76,12 @@ class XGBoostCox(SurvivalEstimator):
 
     def save_payload(self, directory: Path) -> dict[str, Any]:
         """Write ``xgboost_cox.json`` (xgboost's JSON model) and return the metadata."""
-        self.booster_.save_model(str(directory / "xgboost_cox.json"))
-        return {**self._common_payload(), "weights": "xgboost_cox.json"}
+        return {**self._common_payload(), "weights": self.save_booster(directory)}
 
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild from :meth:`save_payload` (xgboost JSON, no pickle)."""
         model = cls(**payload["params"])
         model._restore_common(payload)
-        model.booster_ = load_xgboost_booster(directory / payload["weights"])
+        model.load_booster(directory, payload["weights"])
         return model
