@@ -71,9 +71,10 @@ _API: dict[str, str] = {
     "CatalogOptions": "onco_genomics.spectrum.catalog",
     "build_catalogs": "onco_genomics.spectrum.catalog",
     "catalogs_from_variants": "onco_genomics.spectrum.catalog",
-    "train_classifier": "onco_genomics.omics.cup",
-    "predict_tumour_type": "onco_genomics.omics.cup",
-    "load_classifier": "onco_genomics.omics.cup",
+    "train_classifier": "onco_genomics.omics.classification.training",
+    "predict_tumour_type": "onco_genomics.omics.classification.training",
+    "load_classifier": "onco_genomics.omics.classification.training",
+    "predict_classes": "onco_genomics.omics.classification.training",
     "discover_subtypes": "onco_genomics.omics.subtype",
     "mutation_features": "onco_genomics.omics.mutation_features",
     "save_model": "onco_genomics.omics.model_dir",  # = save_omics_model
@@ -109,7 +110,7 @@ _API: dict[str, str] = {
     # options objects of the commands
     "FilterOptions": "onco_genomics.caller.records",
     "TrainOptions": "onco_genomics.caller.train",
-    "TrainingOptions": "onco_genomics.omics.cup",
+    "TrainingOptions": "onco_genomics.omics.classification.training",
     "FeatureOptions": "onco_genomics.omics.mutation_features",
     "Orientation": "onco_genomics.io.orientation",
     "substitution_class": "onco_genomics.caller.records",
@@ -118,7 +119,7 @@ _API: dict[str, str] = {
     "check_output_path": "onco_genomics.io.atomic",
     # results and their writers
     "format_evaluation": "onco_genomics.evaluate.compare:format_table",
-    "TrainedClassifier": "onco_genomics.omics.cup",
+    "TrainedClassifier": "onco_genomics.omics.classification.training",
     "TrainedSurvival": "onco_genomics.omics.survival",
     "SurvivalPrediction": "onco_genomics.omics.survival",
     "TrainedDrugResponse": "onco_genomics.omics.drug_response",

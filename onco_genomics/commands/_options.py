@@ -28,14 +28,14 @@ def orientation_option(table: str, decided_by: str) -> Callable[[Any], Any]:
 
 #: ``--input-type`` of the classifier trainers (= ``omics.preprocess.INPUT_TYPES``)
 INPUT_TYPES = click.Choice(["counts", "tpm", "fpkm", "microarray", "log", "none"])
-#: ``--model`` of the classifier trainers (= ``omics.cup.MODEL_NAMES``)
+#: ``--model`` of the classifier trainers (= ``omics.classification.MODEL_NAMES``)
 CLASSIFIER_MODELS = click.Choice(["auto", "cnn1d", "mlp", "xgboost", "logistic"])
 
 
 def classifier_training_options(what: str) -> Callable[[Any], Any]:
     """The arguments and options ``train cup`` and ``train subtype`` share; ``what`` names
     a class in the help ("tumour type", "subtype"). Defaults are those of
-    :class:`onco_genomics.omics.cup.TrainingOptions`."""
+    :class:`onco_genomics.omics.classification.TrainingOptions`."""
     decorators = [
         click.argument("expression", type=click.Path(exists=True, dir_okay=False,
                                                      path_type=Path)),

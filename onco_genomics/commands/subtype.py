@@ -59,7 +59,7 @@ def predict(expression: Path, model: str, output: Path, orientation: str) -> Non
     """Assign the subtype of each sample in EXPRESSION with a trained subtype classifier."""
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table, write_table
-    from onco_genomics.omics.cup import load_classifier, predict_tumour_type
+    from onco_genomics.omics.classification import load_classifier, predict_classes
 
     check_output_path(output, what="-o/--output")
     pipeline = load_classifier(model, task="subtype")
@@ -67,7 +67,7 @@ def predict(expression: Path, model: str, output: Path, orientation: str) -> Non
                        nan_policy="keep", duplicates="mean",
                        feature_names=pipeline.model_card_.get("feature_names"),
                        features_source=f"model {model}")
-    calls = predict_tumour_type(pipeline, table)
+    calls = predict_classes(pipeline, table)
     write_table(calls, output)
     click.echo(f"{output}: {len(calls)} samples", err=True)
 
@@ -80,7 +80,7 @@ def train_subtype(expression: Path, labels: Path, output: Path, model_name: str,
     """Train a supervised subtype classifier on EXPRESSION and LABELS (with a CV report)."""
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_labels, read_table
-    from onco_genomics.omics.cup import TrainingOptions, train_classifier
+    from onco_genomics.omics.classification import TrainingOptions, train_classifier
 
     check_output_path(output, folder=True, what="-o/--output")
     options = TrainingOptions(model=model_name, task="subtype", input_type=input_type,
