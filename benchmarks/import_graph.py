@@ -207,6 +207,15 @@ def main(argv: list[str] | None = None) -> None:
     print("\n## cycles between modules")
     for component in cycles(module_edges) or [["none"]]:
         print(" <-> ".join(component))
+    print("\n## modules importing torch at module level")
+    for name, path in sorted(modules.items()):
+        tree = ast.parse(path.read_text())
+        top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        if any((isinstance(n, ast.Import) and any(a.name.split(".")[0] == "torch"
+                                                   for a in n.names))
+               or (isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] == "torch")
+               for n in top):
+            print(name)
     print(f"\n## modules over {args.long} lines")
     long = [(len(p.read_text().splitlines()), n) for n, p in modules.items()]
     for lines, name in sorted(long, reverse=True):
