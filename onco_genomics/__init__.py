@@ -129,6 +129,10 @@ _API: dict[str, str] = {
     # tables and features the commands read
     "read_gene_intervals": "onco_genomics.omics.mutation_features",
     "harmonise_gene_id": "onco_genomics.omics.preprocess",
+    "read_gene_positions": "onco_genomics.omics.classification.training",
+    "read_clinical": "onco_genomics.omics.survival.workflow",
+    "combine_drug_features": "onco_genomics.omics.drug_response.data",
+    "read_model_input": "onco_genomics.explain.inputs",
     "read_response_table": "onco_genomics.omics.drug_response.table",
     "morgan_fingerprints": "onco_genomics.omics.drug_response.data",
     # explanations, reports and examples

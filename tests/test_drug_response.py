@@ -308,6 +308,21 @@ def test_morgan_fingerprints_need_rdkit_or_work() -> None:
         morgan_fingerprints(pd.Series({"bad": "C1CC"}))
 
 
+def test_drug_features_from_a_table_smiles_or_both() -> None:
+    from onco_genomics.omics.drug_response.data import combine_drug_features
+
+    table = pd.DataFrame({"target_egfr": [1.0, 0.0]}, index=["aspirin", "other"])
+    smiles = pd.Series({"aspirin": "CC(=O)OC1=CC=CC=C1C(=O)O", "ethanol": "CCO"})
+    assert combine_drug_features(None, None) is None
+    assert combine_drug_features(table, None) is table
+    pytest.importorskip("rdkit", reason="fingerprints need the optional rdkit")
+    alone = combine_drug_features(None, smiles)
+    assert alone is not None and list(alone.index) == ["aspirin", "ethanol"]
+    both = combine_drug_features(table, smiles)
+    assert both is not None and list(both.index) == ["aspirin"]  # drugs in both only
+    assert both.shape[1] == 1 + alone.shape[1] and both.loc["aspirin", "target_egfr"] == 1.0
+
+
 def test_drug_features_predict_unseen_drugs(tmp_path: Path) -> None:
     """Drug effect = a drug feature x a marker mutation: models with drug features carry it
     over to held-out drugs."""

@@ -75,9 +75,11 @@ def train_cup(expression: Path, labels: Path, output: Path, model_name: str, inp
     from onco_genomics.errors import OptionsError
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_labels, read_table
-    from onco_genomics.omics.cup import TrainingOptions, train_classifier
-    from onco_genomics.omics.mutation_features import read_gene_intervals
-    from onco_genomics.omics.preprocess import harmonise_gene_id
+    from onco_genomics.omics.classification import (
+        TrainingOptions,
+        read_gene_positions,
+        train_classifier,
+    )
 
     check_output_path(output, folder=True, what="-o/--output")
     params: dict[str, object] = {}
@@ -88,8 +90,7 @@ def train_cup(expression: Path, labels: Path, output: Path, model_name: str, inp
             raise OptionsError("--gene-positions orders genes for --model cnn1d only; "
                                f"got --model {model_name}")
         params["gene_order"] = "chromosome"
-        params["gene_positions"] = {harmonise_gene_id(g.gene): (g.chrom, g.start)
-                                    for g in read_gene_intervals(gene_positions)}
+        params["gene_positions"] = read_gene_positions(gene_positions)
     options = TrainingOptions(
         model=model_name, task=task, input_type=input_type, n_features=n_features or None,
         cv_splits=cv_splits, cv_repeats=cv_repeats, min_class_size=min_class_size,

@@ -53,8 +53,9 @@ def train_drug_response(response_path: Path, features_path: Path,
     Writes OUTPUT/model.json, weights and evaluation.tsv (one row per hold-out split).
     """
     from onco_genomics.io.atomic import check_output_path
-    from onco_genomics.io.tables import read_table
+    from onco_genomics.io.tables import read_labels, read_table
     from onco_genomics.omics.drug_response import train_drug_response as train
+    from onco_genomics.omics.drug_response.data import combine_drug_features
     from onco_genomics.omics.drug_response.table import read_response_table
 
     check_output_path(output, folder=True, what="-o/--output")
@@ -62,15 +63,8 @@ def train_drug_response(response_path: Path, features_path: Path,
     features = read_table(features_path, orientation="samples-rows")
     drug_features = (read_table(drug_features_path, orientation="samples-rows")
                      if drug_features_path else None)
-    if smiles_path is not None:
-        import pandas as pd
-
-        from onco_genomics.io.tables import read_labels
-        from onco_genomics.omics.drug_response.data import morgan_fingerprints
-
-        fingerprints = morgan_fingerprints(read_labels(smiles_path, column="smiles"))
-        drug_features = (fingerprints if drug_features is None
-                         else pd.concat([drug_features, fingerprints], axis=1, join="inner"))
+    smiles = read_labels(smiles_path, column="smiles") if smiles_path is not None else None
+    drug_features = combine_drug_features(drug_features, smiles)
     trained = train(response, features, drug_features=drug_features, model=model_name,
                     splits=splits, min_cell_lines=min_cell_lines, seed=seed,
                     name=response_path.name)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from onco_genomics.commands._options import orientation_option
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +48,15 @@ def explain(model: str, data: Path, output: Path, outputs: str | None, top_outpu
     bar.png (importance of the top features, coloured by output) and one
     beeswarm_<output>.png per explained output (up to 20).
     """
+    from onco_genomics.explain.inputs import read_model_input
     from onco_genomics.explain.outputs import rank_outputs
     from onco_genomics.explain.plots import write_explanation
     from onco_genomics.explain.shap_values import explain_model
     from onco_genomics.models import load_omics_model
 
     fitted = load_omics_model(model)
-    table = read_model_input(fitted, data, orientation, model)
+    table = read_model_input(fitted, data, orientation=orientation,  # type: ignore[arg-type]
+                             source=model)
     chosen = ([o.strip() for o in outputs.split(",") if o.strip()] if outputs
               else rank_outputs(fitted, table, top_outputs) or None)
     explanation = explain_model(fitted, table, outputs=chosen, n_background=n_background,
@@ -68,20 +66,3 @@ def explain(model: str, data: Path, output: Path, outputs: str | None, top_outpu
                f"explained on {len(explanation.sample_ids)} samples ({explanation.method})",
                err=True)
 
-
-def read_model_input(fitted: object, data: Path, orientation: str, source: str,
-                     ) -> pd.DataFrame:
-    """DATA read as the model's own prediction command reads it.
-
-    A classifier Pipeline imputes missing values itself, with the training medians it
-    saved (so NaNs are kept for it); other models refuse missing values, as in training.
-    """
-    from onco_genomics.io.tables import read_table
-
-    own_imputation = hasattr(fitted, "steps")
-    card = getattr(fitted, "model_card_", None) or {}
-    names = card.get("feature_names") or getattr(fitted, "feature_names_", None)
-    return read_table(data, orientation=orientation,  # type: ignore[arg-type]
-                      nan_policy="keep" if own_imputation else "error",
-                      duplicates="mean" if own_imputation else "error",
-                      feature_names=names, features_source=f"model {source}")

@@ -16,16 +16,6 @@ SURVIVAL_MODEL_NAMES = click.Choice(["coxnet", "deepsurv", "autoencoder-cox", "x
                                      "ensemble-cox"])
 
 
-def _read_clinical(path: Path, time_column: str, event_column: str) -> object:
-    import pandas as pd
-
-    from onco_genomics.io.tables import read_labels
-
-    time = read_labels(path, column=time_column)
-    event = read_labels(path, column=event_column)
-    return pd.DataFrame({time_column: time, event_column: event.reindex(time.index)})
-
-
 @click.command("survival")
 @click.option("--features", "features_path", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -63,15 +53,12 @@ def train_survival(features_path: Path, clinical_path: Path, output: Path, model
     Writes OUTPUT/model.json and weights, cv_folds.tsv, cv_risk_groups.tsv and
     km_risk_groups.png (Kaplan-Meier of out-of-fold risk groups with the log-rank p).
     """
-    import pandas as pd
-
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table
-    from onco_genomics.omics.survival import prepare_survival_data, train_survival
+    from onco_genomics.omics.survival import prepare_survival_data, read_clinical, train_survival
 
     check_output_path(output, folder=True, what="-o/--output")
-    clinical = _read_clinical(clinical_path, time_column, event_column)
-    assert isinstance(clinical, pd.DataFrame)
+    clinical = read_clinical(clinical_path, time_column=time_column, event_column=event_column)
     features = read_table(features_path, orientation=orientation,  # type: ignore[arg-type]
                           sample_ids=clinical.index, ids_source=str(clinical_path))
     data = prepare_survival_data(features, clinical, time_column=time_column,
@@ -131,15 +118,18 @@ def survival(model_dir: Path, features_path: Path, output: Path, clinical_path: 
     from onco_genomics.io.atomic import check_output_path
     from onco_genomics.io.tables import read_table
     from onco_genomics.models import load_omics_model
-    from onco_genomics.omics.survival import predict_survival, prepare_survival_data
+    from onco_genomics.omics.survival import (
+        predict_survival,
+        prepare_survival_data,
+        read_clinical,
+    )
 
     check_output_path(output, folder=True, what="-o/--output")
     model = load_omics_model(model_dir, expect_kind="survival/")
     clinical: pd.DataFrame | None = None
     if clinical_path is not None:
-        read = _read_clinical(clinical_path, time_column, event_column)
-        assert isinstance(read, pd.DataFrame)
-        clinical = read
+        clinical = read_clinical(clinical_path, time_column=time_column,
+                                 event_column=event_column)
     features = read_table(features_path, orientation=orientation,  # type: ignore[arg-type]
                           sample_ids=None if clinical is None else clinical.index,
                           ids_source=str(clinical_path),

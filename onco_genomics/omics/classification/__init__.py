@@ -21,8 +21,9 @@ from onco_genomics.omics.classification.training import (
     TrainingOptions,
     load_classifier,
     predict_classes,
+    read_gene_positions,
     train_classifier,
 )
 
 __all__ = ["MODEL_NAMES", "TASKS", "TrainedClassifier", "TrainingOptions", "load_classifier",
-           "predict_classes", "train_classifier"]
+           "predict_classes", "read_gene_positions", "train_classifier"]

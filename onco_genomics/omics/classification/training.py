@@ -305,6 +305,16 @@ def train_classifier(expression: pd.DataFrame, labels: pd.Series, *,
                              confidence=confidence, card=card)
 
 
+def read_gene_positions(path: str | os.PathLike[str]) -> dict[str, tuple[str, int]]:
+    """Gene -> (chromosome, start) from a BED of genes (4th column = name), names harmonised
+    as the preprocessing harmonises them: the ``gene_positions`` of the 1D-CNN's
+    ``gene_order="chromosome"``."""
+    from onco_genomics.omics.mutation_features import read_gene_intervals
+    from onco_genomics.omics.preprocess import harmonise_gene_id
+
+    return {harmonise_gene_id(g.gene): (g.chrom, g.start) for g in read_gene_intervals(path)}
+
+
 def load_classifier(model: str | os.PathLike[str] | None = None, *,
                     task: str | None = None) -> Any:
     """Load a classifier Pipeline: a directory, a shipped model name, or the default CUP one."""

@@ -203,6 +203,18 @@ def _check_features(table: pd.DataFrame, role: str) -> pd.DataFrame:
     return out.astype(float)
 
 
+def combine_drug_features(drug_features: pd.DataFrame | None,
+                          smiles: pd.Series | None) -> pd.DataFrame | None:
+    """Drug features for training: the given table, Morgan fingerprints of ``smiles``
+    (drug -> SMILES), or both joined on the drugs they share; None when neither is given."""
+    if smiles is None:
+        return drug_features
+    fingerprints = morgan_fingerprints(smiles)
+    if drug_features is None:
+        return fingerprints
+    return pd.concat([drug_features, fingerprints], axis=1, join="inner")
+
+
 def morgan_fingerprints(smiles: pd.Series, *, radius: int = 2, n_bits: int = 256) -> pd.DataFrame:
     """Morgan (ECFP-like) bit fingerprints of drugs from SMILES, as drug features.
 

@@ -25,9 +25,10 @@ from onco_genomics.omics.survival.workflow import (
     make_survival_model,
     predict_survival,
     prepare_survival_data,
+    read_clinical,
     train_survival,
 )
 
 __all__ = ["MAX_MISSING_FEATURE_FRACTION", "FeatureEffect", "SurvivalData", "SurvivalPrediction",
            "TrainedSurvival", "align_features", "feature_effects", "make_survival_model",
-           "predict_survival", "prepare_survival_data", "train_survival"]
+           "predict_survival", "prepare_survival_data", "read_clinical", "train_survival"]

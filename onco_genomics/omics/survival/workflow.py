@@ -84,6 +84,18 @@ def _find_column(table: pd.DataFrame, wanted: str, role: str) -> str:
         f"--{role}-column")
 
 
+def read_clinical(path: str | os.PathLike[str], *, time_column: str = "time",
+                  event_column: str = "event") -> pd.DataFrame:
+    """The time and event columns of a clinical table (sample ids in the first column), as
+    :func:`prepare_survival_data` takes them; a missing column is a one-line error naming
+    the columns found."""
+    from onco_genomics.io.tables import read_labels
+
+    time = read_labels(path, column=time_column)
+    event = read_labels(path, column=event_column)
+    return pd.DataFrame({time_column: time, event_column: event.reindex(time.index)})
+
+
 def prepare_survival_data(features: pd.DataFrame, clinical: pd.DataFrame, *,
                           time_column: str = "time", event_column: str = "event",
                           name: str = "user data", min_samples: int = 10) -> SurvivalData:
