@@ -1,4 +1,4 @@
-"""Old home of variant normalisation, kept so existing imports work; the code lives in
+"""Old path of variant normalisation, kept so existing imports work; the code lives in
 :mod:`onco_genomics.io.normalize` (pileup and caller use it, and they sit below evaluate)."""
 
 from __future__ import annotations
