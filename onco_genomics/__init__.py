@@ -145,6 +145,9 @@ _API: dict[str, str] = {
     "write_html_report": "onco_genomics.report.render",
     "write_multiqc": "onco_genomics.report.render",
     "write_example": "onco_genomics.datasets.examples",
+    # tumor-only training
+    "TumorOnlySet": "onco_genomics.caller.tumor_only_train",
+    "train_tumor_only_caller": "onco_genomics.caller.tumor_only_train",
 }
 
 

@@ -39,7 +39,7 @@ def pon(normals: tuple[Path, ...], reference: Path, output: Path, regions: tuple
     to `oncogen call --panel-of-normals`, in tumor-only and matched mode.
     """
     from onco_genomics.caller.pon import build_panel_of_normals
-    from onco_genomics.cli import command_line
+    from onco_genomics.commands._options import command_line
 
     result = build_panel_of_normals(normals, reference=reference, output=output,
                                     regions=regions, bed=bed, min_normals=min_normals,
