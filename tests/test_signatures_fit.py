@@ -326,6 +326,7 @@ def test_cli_cohort_options_change_the_fit(tmp_path: Path) -> None:
     (["--private-deviance", "-3"], "private_deviance (--private-deviance) must be >= 0"),
     (["--min-improvement", "1"], "--min-improvement must be within [0, 1)"),
     (["--prior-strength", "-1"], "prior_strength (--prior-strength) must be >= 0"),
+    (["--prior-strength", "nan"], "prior_strength (--prior-strength) must be >= 0"),
 ])
 def test_cli_fit_refuses_bad_option_values(tmp_path: Path, extra: list[str],
                                            message: str) -> None:
