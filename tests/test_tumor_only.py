@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,18 @@ def test_wrong_mode_models_are_refused_by_the_loaders() -> None:
     assert model.metadata["mode"] == "tumor-only"
     assert model.metadata["encoder"]["version"] == "1.1"
     assert not any(name.startswith("normal_") for name in model.metadata["input_channels"])
+
+
+def test_tumor_only_records_do_not_depend_on_threads(population_sim: Path, pon_vcf: Path,
+                                                     tmp_path: Path) -> None:
+    import onco_genomics as og
+
+    records = []
+    for threads in (1, 2):
+        out = tmp_path / f"t{threads}.vcf.gz"
+        og.call_tumor_only(population_sim / "tumor.bam", reference=REF, output=out,
+                           germline_resource=population_sim / "population.vcf.gz",
+                           panel_of_normals=pon_vcf, regions=[REGION], device="cpu",
+                           threads=threads, chunk_size=5_000)
+        records.append([line for line in gzip.open(out, "rt") if not line.startswith("#")])
+    assert records[0] and records[0] == records[1]
