@@ -72,6 +72,29 @@ def test_save_load_predict_roundtrip(trained_logistic: object, khan: tuple[pd.Da
     assert (calls["predicted"].to_numpy() == y.to_numpy()).mean() > 0.9
 
 
+def test_save_writes_the_report_with_the_model_or_nothing(
+        trained_logistic: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TrainedClassifier.save gives a script the files `oncogen train cup` writes, and a
+    failure while writing the report leaves no model folder behind."""
+    import onco_genomics.omics.classification.evaluation as evaluation
+
+    folder = trained_logistic.save(tmp_path / "model")  # type: ignore[attr-defined]
+    assert {p.name for p in folder.iterdir()} >= {"model.json", "MODEL_CARD.md",
+                                                  "cv_report.tsv", "confusion_matrix.png"}
+    report = pd.read_csv(folder / "cv_report.tsv", sep="\t", index_col="class")
+    assert list(report.index) == ["BL", "EWS", "NB", "RMS"]
+    assert report["n"].dtype.kind == "i" and int(report["n"].sum()) == 63
+    assert report["recall"].between(0, 1).all()
+
+    def broken_plot(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(evaluation, "plot_confusion", broken_plot)
+    with pytest.raises(OSError, match="No space"):
+        trained_logistic.save(tmp_path / "other")  # type: ignore[attr-defined]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
 @pytest.mark.parametrize("name", ["xgboost", "mlp", "cnn1d"])
 def test_other_classifiers_fit_save_load(name: str, khan: tuple[pd.DataFrame, pd.Series],
                                          tmp_path: Path) -> None:
