@@ -12,7 +12,7 @@ import numpy as np
 import pysam
 import pytest
 
-from onco_genomics.caller.mnv import merge_mnv_calls, mnv_probability
+from onco_genomics.caller.mnv import merge_mnv_calls, mnv_probability, paired_mnv_call
 from onco_genomics.caller.records import SomaticCall
 from onco_genomics.evaluate.compare import evaluate_calls
 from onco_genomics.io.reference import Reference
@@ -119,18 +119,16 @@ def test_merge_replaces_the_snv_calls_by_one_record() -> None:
     probs = {(c.pos, c.ref, c.alt): c.prob for c in calls}
     seen = []
 
-    def filters_of(prob: float, tumor: AlleleDepths,
-                   normal: AlleleDepths | None) -> tuple[str, ...]:
-        seen.append((prob, tumor.alt, None if normal is None else normal.depth))
-        return () if prob >= 0.6 else ("LowQual",)
+    def build(candidate: MnvCandidate, prob: float) -> SomaticCall:
+        seen.append((candidate.ref, prob))
+        return paired_mnv_call(candidate, prob, filters=() if prob >= 0.6 else ("LowQual",))
 
-    merged = merge_mnv_calls(calls, [mnv], probs, filters_of=filters_of,
-                             min_prob_to_report=0.1)
+    merged = merge_mnv_calls(calls, [mnv], probs, build=build)
     assert [(c.pos, c.ref, c.alt, c.vartype) for c in merged] == [
         (100, "A", "C", "SNV"), (SITE, DBS_REF, DBS_ALT, "MNV")]
     record = merged[1]
     assert record.prob == pytest.approx(0.7) == mnv_probability([0.9, 0.5])
-    assert record.is_pass and seen == [(pytest.approx(0.7), 6, 12)]
+    assert record.is_pass and seen == [(DBS_REF, pytest.approx(0.7))]
     assert (record.tumor_alt, record.tumor_alt_f1r2, record.normal_depth) == (6, 3, 12)
     variant = record.to_variant(normal_sample="N", tumor_sample="T")
     assert variant.info["TYPE"] == "MNV" and variant.ref == DBS_REF
@@ -141,9 +139,33 @@ def test_merge_drops_a_low_mnv_and_its_unreported_snvs() -> None:
                        normal=None, phased_fraction=(1.0,))
     calls = [_snv_call(SITE, DBS_REF[0], DBS_ALT[0], 0.15)]  # the second was not reported
     probs = {(SITE, DBS_REF[0], DBS_ALT[0]): 0.15, (SITE + 1, DBS_REF[1], DBS_ALT[1]): 0.01}
-    merged = merge_mnv_calls(calls, [mnv], probs, filters_of=lambda *_: (),
-                             min_prob_to_report=0.1)
+    merged = merge_mnv_calls(calls, [mnv], probs,
+                             build=lambda m, p: None if p < 0.1 else paired_mnv_call(
+                                 m, p, filters=()))
     assert merged == []
+
+
+def test_merge_works_on_tumor_only_records_without_a_normal(tmp_path: Path) -> None:
+    from onco_genomics.caller.tumor_only_records import TumorOnlyCall
+
+    tumor, _ = _pair(tmp_path, [BOTH] * 7)
+    batch = scan_region(tumor, None, REF_FA, Region(CHROM, 0, len(REF)),
+                        options=PileupOptions())
+    (mnv,) = batch.mnvs
+    assert mnv.normal is None and mnv.tumor.alt == 7
+
+    def record(pos: int, ref: str, alt: str, vartype: str, prob: float) -> TumorOnlyCall:
+        return TumorOnlyCall(chrom=CHROM, pos=pos, ref=ref, alt=alt, vartype=vartype,
+                             tumor_ref=16, tumor_alt=7, tumor_depth=23, tumor_ref_f1r2=0,
+                             tumor_alt_f1r2=0, prob=prob, germline_prob=0.0, qual=10.0,
+                             population_af=None, pon=False)
+
+    calls = [record(c.pos, c.ref, c.alt, "SNV", 0.8) for c in batch.candidates]
+    probs = {(c.pos, c.ref, c.alt): 0.8 for c in batch.candidates}
+    merged = merge_mnv_calls(calls, batch.mnvs, probs,
+                             build=lambda m, p: record(m.pos, m.ref, m.alt, "MNV", p))
+    assert [(c.pos, c.ref, c.alt, c.vartype) for c in merged] == [
+        (SITE, DBS_REF, DBS_ALT, "MNV")]
 
 
 def test_call_writes_one_mnv_record(tmp_path: Path) -> None:
@@ -203,3 +225,28 @@ def test_training_labels_split_a_truth_mnv_into_its_snvs(tmp_path: Path) -> None
         truth = load_truth(truth_vcf, reference)
     assert dict(truth.somatic) == {(CHROM, SITE, DBS_REF[0], DBS_ALT[0]): 0.25,
                                    (CHROM, SITE + 1, DBS_REF[1], DBS_ALT[1]): 0.25}
+
+
+def test_tumor_only_scoring_writes_one_mnv_record(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from onco_genomics.caller.tumor_only_calling import score_tumor_only_batch
+
+    tumor, _ = _pair(tmp_path, [BOTH] * 7)
+    region = Region(CHROM, 0, len(REF))
+    batch = scan_region(tumor, None, REF_FA, region, options=PileupOptions())
+    somatic = {SITE: 0.9, SITE + 1: 0.7}
+
+    def predict(tensors: np.ndarray, context: np.ndarray) -> np.ndarray:
+        # a test double of the network: P(none), P(germline), P(somatic) per candidate
+        return np.array([[0.05, 0.95 - somatic[c.pos], somatic[c.pos]]
+                         for c in batch.candidates])
+
+    model = SimpleNamespace(predict=predict, threshold=0.5, germline_threshold=0.5)
+    calls = score_tumor_only_batch(batch, region, model,  # type: ignore[arg-type]
+                                   resource=None, pon=None)
+    (record,) = calls
+    assert (record.pos, record.ref, record.alt, record.vartype) == (SITE, DBS_REF, DBS_ALT,
+                                                                     "MNV")
+    assert record.prob == pytest.approx(0.8) and record.germline_prob == pytest.approx(0.15)
+    assert record.is_pass and (record.tumor_alt, record.tumor_depth) == (7, 23)

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from onco_genomics.caller import work_dir
 from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
-from onco_genomics.caller.mnv import merge_mnv_calls
+from onco_genomics.caller.mnv import merge_mnv_calls, paired_mnv_call
 from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters, vcf_header
 from onco_genomics.caller.scanning import ChunkScanner
 from onco_genomics.caller.work_dir import (  # noqa: F401 (CHUNK_FORMAT: kept for old imports)
@@ -64,8 +64,9 @@ from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_c
 
 if TYPE_CHECKING:
     from onco_genomics.caller.model import CallerModel
-    from onco_genomics.pileup.candidates import AlleleDepths, PileupOptions
+    from onco_genomics.pileup.candidates import PileupOptions
     from onco_genomics.pileup.encode import PileupBatch
+    from onco_genomics.pileup.phasing import MnvCandidate
 
 log = logging.getLogger(__name__)
 
@@ -417,16 +418,19 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
         return calls
     threshold = model.threshold
 
-    def mnv_filters(prob: float, tumor: AlleleDepths,
-                    normal: AlleleDepths | None) -> tuple[str, ...]:
-        normal_alt, normal_depth = (normal.alt, normal.depth) if normal else (0, 0)
-        return call_filters(prob, normal_alt, normal_depth, threshold=threshold,
-                            options=filters, vartype="MNV", tumor_alt=tumor.alt)
+    def mnv_call(mnv: MnvCandidate, prob: float) -> SomaticCall | None:
+        if prob < filters.min_prob_to_report:
+            return None
+        normal_alt, normal_depth = (mnv.normal.alt, mnv.normal.depth) if mnv.normal else (0, 0)
+        in_pon = pon_sites is not None and any(key in pon_sites for key in (
+            *mnv.members, (mnv.pos, mnv.ref, mnv.alt)))
+        return paired_mnv_call(mnv, prob, filters=call_filters(
+            prob, normal_alt, normal_depth, threshold=threshold, options=filters,
+            vartype="MNV", tumor_alt=mnv.tumor.alt) + (("panel_of_normals",) if in_pon else ()))
 
     member_probs = {(c.pos, c.ref, c.alt): float(p)
                     for c, p in zip(candidates, probs, strict=True) if c.vartype == "SNV"}
-    return merge_mnv_calls(calls, batch.mnvs, member_probs, filters_of=mnv_filters,
-                           min_prob_to_report=filters.min_prob_to_report)
+    return merge_mnv_calls(calls, batch.mnvs, member_probs, build=mnv_call)
 
 
 # --- work folder ---------------------------------------------------------------------------

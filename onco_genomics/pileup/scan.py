@@ -239,10 +239,7 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
             normal=_indel_depths(n_support, key, normal.indels, layout.span_start),
         ))
     out.sort(key=lambda c: c.sort_key)
-    return realign_indels(out, RealignReads(tumor.reads, tumor.indels.ref_end),
-                          RealignReads(normal.reads, normal.indels.ref_end),
-                          lambda start, end: reference.fetch(chrom, start, end).upper(),
-                          options=options)
+    return out
 
 
 def _no_reads() -> ReadArrays:
@@ -332,13 +329,20 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path | None,
         span_codes = ref_codes[span_start - ref_lo:span_end - ref_lo]
         candidates = _candidates(region, layout, span_codes, tumor, normal, stats[0], stats[1],
                                  chunk_ref, options)
+        has_normal = normal_file is not None
+        candidates = realign_indels(
+            candidates, RealignReads(tumor.reads, tumor.indels.ref_end),
+            RealignReads(normal.reads, normal.indels.ref_end) if has_normal else None,
+            lambda start, end: chunk_ref.fetch(region.chrom, start, end).upper(),
+            options=options)
         batch = encode_candidates(candidates, layout=layout,
                                   reference_columns=layout.reference_columns(span_codes),
                                   tumor=stats[0], normal=stats[1],
                                   version=options.encoder_version)
         phase_reads = [SampleReads(s.reads, s.indels.cigar_lens, s.indels.ref_end)
                        for s in samples]
-        mnvs = propose_mnvs(candidates, phase_reads[0], phase_reads[1], options=options)
+        mnvs = propose_mnvs(candidates, phase_reads[0], phase_reads[1] if has_normal else None,
+                            options=options)
         if mnvs:
             batch = dataclasses.replace(batch, mnvs=tuple(mnvs))
         log.debug("%s: %d tumour and %d normal reads, %d candidates", region, len(tumor.reads),
