@@ -250,3 +250,18 @@ def test_tumor_only_scoring_writes_one_mnv_record(tmp_path: Path) -> None:
                                                                      "MNV")
     assert record.prob == pytest.approx(0.8) and record.germline_prob == pytest.approx(0.15)
     assert record.is_pass and (record.tumor_alt, record.tumor_depth) == (7, 23)
+
+
+def test_an_mnv_across_a_region_edge_is_reported_once_by_the_first_region(
+        tmp_path: Path) -> None:
+    tumor, normal = _pair(tmp_path, [BOTH] * 7)
+    whole = scan_region(tumor, normal, REF_FA, Region(CHROM, 0, len(REF)),
+                        options=PileupOptions())
+    left = scan_region(tumor, normal, REF_FA, Region(CHROM, 0, SITE + 1),
+                       options=PileupOptions())
+    right = scan_region(tumor, normal, REF_FA, Region(CHROM, SITE + 1, len(REF)),
+                        options=PileupOptions())
+    assert left.mnvs == whole.mnvs and right.mnvs == ()
+    assert [c.sort_key for c in left.candidates + right.candidates] == [
+        c.sort_key for c in whole.candidates]
+    assert [c.pos for c in left.candidates] == [SITE, SITE + 1]

@@ -49,7 +49,7 @@ from onco_genomics.pileup.columns import (
 )
 from onco_genomics.pileup.encode import PileupBatch, encode_candidates
 from onco_genomics.pileup.fetch import ReadArrays, fetch_reads
-from onco_genomics.pileup.phasing import SampleReads, propose_mnvs
+from onco_genomics.pileup.phasing import MnvCandidate, SampleReads, propose_mnvs
 from onco_genomics.pileup.realign import RealignReads, realign_indels
 from onco_genomics.regions import Region
 
@@ -64,6 +64,9 @@ for _i, _b in enumerate(b"ACGT"):
 
 IndelKey = tuple[int, str, str]  # (pos, ref, alt), VCF-style and normalised
 _READS = FEATURES.index("reads")
+#: bases beyond each side of a region whose SNV candidates are phased with the region's
+#: (an MNV of up to 3 bases across the region's edge is seen whole from both sides)
+_MNV_MARGIN = 2
 _F1R2 = FEATURES.index("f1r2")
 
 
@@ -242,6 +245,23 @@ def _candidates(region: Region, layout: ColumnLayout, span_codes: npt.NDArray[np
     return out
 
 
+def _owned(candidates: list[Candidate], mnvs: list[MnvCandidate],
+           region: Region) -> tuple[list[Candidate], list[MnvCandidate]]:
+    """What a region reports of candidates and MNVs found a few bases beyond it.
+
+    A region owns the candidates whose position lies in it and the MNVs whose first base
+    does, with their SNVs past its end (scored here, written as part of the MNV); an SNV in
+    the region that belongs to an MNV starting before it is left to the region before.
+    """
+    kept = [m for m in mnvs if region.start <= m.pos < region.end]
+    beyond = {key for m in kept for key in m.members if key[0] >= region.end}
+    before = {key for m in mnvs if m.pos < region.start for key in m.members}
+    owned = [c for c in candidates
+             if (region.start <= c.pos < region.end and c.sort_key not in before)
+             or c.sort_key in beyond]
+    return owned, kept
+
+
 def _no_reads() -> ReadArrays:
     """The reads of an absent sample (tumor-only scans): none."""
     none = np.zeros(0, dtype=np.int64)
@@ -274,8 +294,9 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path | None,
     Returns
     -------
     PileupBatch
-        Candidates with their position in ``region``, sorted by ``(pos, ref, alt)``, and
-        their tensors.
+        Candidates with their position in ``region`` (and the further bases of an MNV that
+        starts in it, :mod:`~onco_genomics.pileup.phasing`), sorted by ``(pos, ref, alt)``,
+        their tensors and the MNVs that start in ``region``.
 
     Raises
     ------
@@ -327,7 +348,11 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path | None,
         stats = [accumulate_columns(s.reads, s.indels, layout, min_baseq=options.min_baseq,
                                     max_depth=options.max_depth) for s in samples]
         span_codes = ref_codes[span_start - ref_lo:span_end - ref_lo]
-        candidates = _candidates(region, layout, span_codes, tumor, normal, stats[0], stats[1],
+        # candidates a few bases beyond the region too, so that an MNV across the region's
+        # edge is seen whole by both neighbours; _owned keeps what this region reports
+        wide = Region(region.chrom, max(span_start, region.start - _MNV_MARGIN),
+                      min(span_end, region.end + _MNV_MARGIN))
+        candidates = _candidates(wide, layout, span_codes, tumor, normal, stats[0], stats[1],
                                  chunk_ref, options)
         has_normal = normal_file is not None
         candidates = realign_indels(
@@ -335,14 +360,15 @@ def scan_region(tumor_bam: str | Path, normal_bam: str | Path | None,
             RealignReads(normal.reads, normal.indels.ref_end) if has_normal else None,
             lambda start, end: chunk_ref.fetch(region.chrom, start, end).upper(),
             options=options)
-        batch = encode_candidates(candidates, layout=layout,
-                                  reference_columns=layout.reference_columns(span_codes),
-                                  tumor=stats[0], normal=stats[1],
-                                  version=options.encoder_version)
         phase_reads = [SampleReads(s.reads, s.indels.cigar_lens, s.indels.ref_end)
                        for s in samples]
         mnvs = propose_mnvs(candidates, phase_reads[0], phase_reads[1] if has_normal else None,
                             options=options)
+        candidates, mnvs = _owned(candidates, mnvs, region)
+        batch = encode_candidates(candidates, layout=layout,
+                                  reference_columns=layout.reference_columns(span_codes),
+                                  tumor=stats[0], normal=stats[1],
+                                  version=options.encoder_version)
         if mnvs:
             batch = dataclasses.replace(batch, mnvs=tuple(mnvs))
         log.debug("%s: %d tumour and %d normal reads, %d candidates", region, len(tumor.reads),
