@@ -77,7 +77,7 @@ _API: dict[str, str] = {
     "predict_classes": "onco_genomics.omics.classification.training",
     "discover_subtypes": "onco_genomics.omics.subtype",
     "mutation_features": "onco_genomics.omics.mutation_features",
-    "save_model": "onco_genomics.omics.model_dir",  # = save_omics_model
+    "save_model": "onco_genomics.omics.core.model_dir",  # = save_omics_model
     "load_model": "onco_genomics.models",
     "load_caller_model": "onco_genomics.models",
     "load_omics_model": "onco_genomics.models",
@@ -125,10 +125,10 @@ _API: dict[str, str] = {
     "TrainedDrugResponse": "onco_genomics.omics.drug_response",
     "SubtypeDiscovery": "onco_genomics.omics.subtype",
     "feature_effects": "onco_genomics.omics.survival",
-    "save_omics_model": "onco_genomics.omics.model_dir",
+    "save_omics_model": "onco_genomics.omics.core.model_dir",
     # tables and features the commands read
     "read_gene_intervals": "onco_genomics.omics.mutation_features",
-    "harmonise_gene_id": "onco_genomics.omics.preprocess",
+    "harmonise_gene_id": "onco_genomics.omics.core.preprocess",
     "read_gene_positions": "onco_genomics.omics.classification.training",
     "read_clinical": "onco_genomics.omics.survival.workflow",
     "combine_drug_features": "onco_genomics.omics.drug_response.data",

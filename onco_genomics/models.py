@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from onco_genomics.errors import ModelError
-from onco_genomics.omics.model_dir import MODEL_FILE, list_models, shipped_model_path
+from onco_genomics.omics.core.model_dir import MODEL_FILE, list_models, shipped_model_path
 
 __all__ = ["list_models", "load_caller_model", "load_model", "load_omics_model", "model_kind",
            "resolve_model"]
@@ -71,9 +71,9 @@ def load_caller_model(model: str | os.PathLike[str] | None = None, **kwargs: Any
 
 
 def load_omics_model(model: str | os.PathLike[str], **kwargs: Any) -> Any:
-    """An omics estimator or Pipeline (:func:`onco_genomics.omics.model_dir.load_model`):
+    """An omics estimator or Pipeline (:func:`onco_genomics.omics.core.model_dir.load_model`):
     a folder or a shipped name; ``kwargs`` (e.g. ``expect_kind``) go to that loader."""
-    from onco_genomics.omics.model_dir import load_model as load
+    from onco_genomics.omics.core.model_dir import load_model as load
 
     return load(resolve_model(model), **kwargs)
 

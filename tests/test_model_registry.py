@@ -16,7 +16,7 @@ import pytest
 
 import onco_genomics.omics
 from onco_genomics.errors import ModelError
-from onco_genomics.omics import model_dir
+from onco_genomics.omics.core import model_dir
 from onco_genomics.omics.survival.models import SURVIVAL_MODELS, survival_model_class
 
 

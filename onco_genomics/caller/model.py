@@ -164,7 +164,7 @@ def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | N
     if expected_sha and _sha256(weights) != expected_sha:
         raise ModelError(f"model {folder}: {weights.name} does not match the checksum in "
                          f"{METADATA_NAME}; the file is damaged or was replaced")
-    from onco_genomics.omics.model_dir import damaged, load_state_dict, load_torch_state
+    from onco_genomics.omics.core.model_dir import damaged, load_state_dict, load_torch_state
 
     try:
         config = NetworkConfig.from_json(metadata["network"])

@@ -18,7 +18,7 @@ def models() -> None:
 @click.option("--cards", is_flag=True, help="Print each model's full MODEL_CARD.md.")
 def list_command(cards: bool) -> None:
     """List the shipped models (name, kind, features, classes, training data)."""
-    from onco_genomics.omics.model_dir import list_models
+    from onco_genomics.omics.core.model_dir import list_models
 
     shipped = list_models()
     if not shipped:

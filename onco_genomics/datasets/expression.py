@@ -46,7 +46,7 @@ class ExpressionSet:
     labels
         The chosen label per sample, indexed like ``expression``.
     input_type
-        What the values are, for :class:`~onco_genomics.omics.preprocess.ExpressionNormaliser`.
+        What the values are, for :class:`~onco_genomics.omics.core.preprocess.ExpressionNormaliser`.
     """
 
     name: str

@@ -31,12 +31,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from onco_genomics.errors import OptionsError, TableFormatError
-from onco_genomics.omics.model_dir import (
+from onco_genomics.omics.core.model_dir import (
     BoosterFile,
     load_torch_state,
     register_model_kind,
 )
-from onco_genomics.omics.torch_training import TrainConfig, train_module
+from onco_genomics.omics.core.torch_training import TrainConfig, train_module
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +267,7 @@ class MLPClassifier(_TorchClassifier):
         Dropout after each hidden layer (and on the input at half the rate).
     max_epochs, batch_size, learning_rate, weight_decay, patience, validation_fraction, seed,
     device
-        See :class:`onco_genomics.omics.torch_training.TrainConfig`.
+        See :class:`onco_genomics.omics.core.torch_training.TrainConfig`.
     """
 
     model_kind: ClassVar[str] = "classifier/mlp"
@@ -349,7 +349,7 @@ class CNN1DClassifier(_TorchClassifier):
         Dropout before the dense layers.
     max_epochs, batch_size, learning_rate, weight_decay, patience, validation_fraction, seed,
     device
-        See :class:`onco_genomics.omics.torch_training.TrainConfig`.
+        See :class:`onco_genomics.omics.core.torch_training.TrainConfig`.
     """
 
     model_kind: ClassVar[str] = "classifier/cnn1d"

@@ -43,8 +43,12 @@ from onco_genomics.omics.classification.calibration import fit_temperature as fi
 from onco_genomics.omics.classification.estimators import CLASSIFIER_NAMES, make_classifier
 from onco_genomics.omics.classification.evaluation import CrossValidationReport, cross_validate
 from onco_genomics.omics.classification.model_choice import AutoClassifier
-from onco_genomics.omics.model_dir import load_model, save_model, shipped_model_path
-from onco_genomics.omics.preprocess import INPUT_TYPES, build_preprocessing, describe_preprocessing
+from onco_genomics.omics.core.model_dir import load_model, save_model, shipped_model_path
+from onco_genomics.omics.core.preprocess import (
+    INPUT_TYPES,
+    build_preprocessing,
+    describe_preprocessing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,8 @@ class TrainingOptions:
     task
         ``cup``, ``subtype`` or ``cup-mutations`` (recorded in the card).
     input_type
-        What the values are (see :class:`~onco_genomics.omics.preprocess.ExpressionNormaliser`).
+        What the values are (see
+        :class:`~onco_genomics.omics.core.preprocess.ExpressionNormaliser`).
     n_features
         Genes kept by variance (None: all).
     cv_splits, cv_repeats
@@ -309,8 +314,8 @@ def read_gene_positions(path: str | os.PathLike[str]) -> dict[str, tuple[str, in
     """Gene -> (chromosome, start) from a BED of genes (4th column = name), names harmonised
     as the preprocessing harmonises them: the ``gene_positions`` of the 1D-CNN's
     ``gene_order="chromosome"``."""
+    from onco_genomics.omics.core.preprocess import harmonise_gene_id
     from onco_genomics.omics.mutation_features import read_gene_intervals
-    from onco_genomics.omics.preprocess import harmonise_gene_id
 
     return {harmonise_gene_id(g.gene): (g.chrom, g.start) for g in read_gene_intervals(path)}
 

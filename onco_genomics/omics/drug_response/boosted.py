@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 
 from onco_genomics.errors import OncogenError
-from onco_genomics.omics.drug_response.base import DrugResponseModel, _pairs_check
-from onco_genomics.omics.drug_response.data import DrugResponseData
-from onco_genomics.omics.model_dir import (
+from onco_genomics.omics.core.model_dir import (
     BoosterFile,
     register_model_kind,
 )
+from onco_genomics.omics.drug_response.base import DrugResponseModel, _pairs_check
+from onco_genomics.omics.drug_response.data import DrugResponseData
 
 log = logging.getLogger(__name__)
 

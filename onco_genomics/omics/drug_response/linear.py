@@ -14,12 +14,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import ElasticNetCV
 
 from onco_genomics.errors import OncogenError
+from onco_genomics.omics.core.model_dir import (
+    register_model_kind,
+)
 from onco_genomics.omics.drug_response.base import DrugResponseModel, _pairs_check
 from onco_genomics.omics.drug_response.data import DrugResponseData
 from onco_genomics.omics.drug_response.lowrank import reduced_rank_ridge
-from onco_genomics.omics.model_dir import (
-    register_model_kind,
-)
 from onco_genomics.progress import Progress
 
 log = logging.getLogger(__name__)

@@ -13,13 +13,13 @@ import torch
 from torch import nn
 
 from onco_genomics.errors import OncogenError
-from onco_genomics.omics.drug_response.base import DrugResponseModel, _pairs_check
-from onco_genomics.omics.drug_response.data import DrugResponseData
-from onco_genomics.omics.model_dir import (
+from onco_genomics.omics.core.model_dir import (
     load_torch_state,
     register_model_kind,
 )
-from onco_genomics.omics.torch_training import TrainConfig, train_module
+from onco_genomics.omics.core.torch_training import TrainConfig, train_module
+from onco_genomics.omics.drug_response.base import DrugResponseModel, _pairs_check
+from onco_genomics.omics.drug_response.data import DrugResponseData
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ class TrainedDrugResponse:
         per hold-out split, when any was run), all or nothing."""
         from onco_genomics.io.atomic import atomic_outputs
         from onco_genomics.io.tables import write_table
-        from onco_genomics.omics.model_dir import save_model
+        from onco_genomics.omics.core.model_dir import save_model
 
         with atomic_outputs() as files:  # the model folder with its evaluation, or nothing
             folder = files.folder(directory)

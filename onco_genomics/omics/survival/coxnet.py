@@ -12,7 +12,7 @@ from sklearn.model_selection import StratifiedKFold
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 
 from onco_genomics.errors import OncogenError
-from onco_genomics.omics.model_dir import (
+from onco_genomics.omics.core.model_dir import (
     register_model_kind,
 )
 from onco_genomics.omics.survival.base import SurvivalEstimator, _cox_score_parts

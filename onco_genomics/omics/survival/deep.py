@@ -17,13 +17,13 @@ from sksurv.linear_model import CoxnetSurvivalAnalysis
 from torch import nn
 
 from onco_genomics.errors import OncogenError
-from onco_genomics.omics.model_dir import (
+from onco_genomics.omics.core.model_dir import (
     load_torch_state,
     register_model_kind,
 )
+from onco_genomics.omics.core.torch_training import TrainConfig, train_module
 from onco_genomics.omics.survival.base import SurvivalEstimator, _group_labels, cox_score_statistic
 from onco_genomics.omics.survival.outcome import SurvivalOutcome
-from onco_genomics.omics.torch_training import TrainConfig, train_module
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _mlp(n_in: int, hidden: tuple[int, ...], n_out: int, dropout: float) -> nn.S
 def cox_loss_on_outcome(risk: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """:func:`cox_partial_likelihood_loss` with ``target[:, 0]`` = time, ``target[:, 1]`` = event.
 
-    The shape :func:`~onco_genomics.omics.torch_training.train_module` passes to its loss.
+    The shape :func:`~onco_genomics.omics.core.torch_training.train_module` passes to its loss.
     """
     return cox_partial_likelihood_loss(risk.squeeze(-1), target[:, 0], target[:, 1])
 

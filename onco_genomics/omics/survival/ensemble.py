@@ -13,7 +13,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 from sksurv.linear_model import CoxPHSurvivalAnalysis
 
 from onco_genomics.errors import ModelError, OncogenError
-from onco_genomics.omics.model_dir import (
+from onco_genomics.omics.core.model_dir import (
     register_model_kind,
 )
 from onco_genomics.omics.survival.base import SurvivalEstimator, _as_outcome, select_by_cox_score
@@ -45,7 +45,7 @@ ENSEMBLE_PARTNERS: dict[str, str] = {
 
 
 def _partner_class(name: str) -> type[SurvivalEstimator]:
-    from onco_genomics.omics.model_dir import model_class
+    from onco_genomics.omics.core.model_dir import model_class
 
     return model_class(ENSEMBLE_PARTNERS[name])
 
@@ -340,7 +340,7 @@ class EnsembleCox(SurvivalEstimator):
     @classmethod
     def load_payload(cls, directory: Path, payload: dict[str, Any]) -> Self:
         """Rebuild from :meth:`save_payload`; members load through their own kinds."""
-        from onco_genomics.omics.model_dir import model_class
+        from onco_genomics.omics.core.model_dir import model_class
 
         version = payload.get("payload_version", 1)
         if not isinstance(version, int) or not 1 <= version <= ENSEMBLE_PAYLOAD_VERSION:

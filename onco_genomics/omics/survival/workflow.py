@@ -6,7 +6,7 @@ The API behind ``oncogen train survival`` and ``oncogen survival``:
   table (time, event) into a checked :class:`SurvivalData`;
 * :func:`train_survival` runs nested cross-validation (scores with scikit-survival's
   metrics) and fits the final model on all samples, returning a :class:`TrainedSurvival`
-  ready for :func:`onco_genomics.omics.model_dir.save_model`;
+  ready for :func:`onco_genomics.omics.core.model_dir.save_model`;
 * :func:`predict_survival` gives risk scores, risk groups and survival curves per group;
 * :func:`feature_effects` measures how the top features move the risk (partial dependence).
 
@@ -211,7 +211,7 @@ class TrainedSurvival:
         """
         from onco_genomics.io.atomic import atomic_outputs
         from onco_genomics.io.tables import write_table
-        from onco_genomics.omics.model_dir import save_model
+        from onco_genomics.omics.core.model_dir import save_model
         from onco_genomics.omics.survival.plots import plot_risk_groups
 
         with atomic_outputs() as files:  # the model folder with its reports, or nothing

@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-from onco_genomics.omics.model_dir import (
+from onco_genomics.omics.core.model_dir import (
     BoosterFile,
     register_model_kind,
 )
