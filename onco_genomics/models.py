@@ -63,9 +63,9 @@ def model_kind(model: str | os.PathLike[str]) -> str:
 
 
 def load_caller_model(model: str | os.PathLike[str] | None = None, **kwargs: Any) -> Any:
-    """The caller's network (:func:`onco_genomics.caller.model.load_model`): a folder, a
+    """The caller's network (:func:`onco_genomics.caller.model.load_caller_model`): a folder, a
     shipped name, or None for the default model; ``kwargs`` go to that loader."""
-    from onco_genomics.caller.model import load_model as load
+    from onco_genomics.caller.model import load_caller_model as load
 
     return load(None if model is None else resolve_model(model), **kwargs)
 

@@ -102,6 +102,10 @@ def test_renamed_and_moved_names_keep_their_old_paths() -> None:
 
     assert og.format_evaluation is format_table
     assert og.save_model is og.save_omics_model is model_dir.save_model
+    from onco_genomics.caller import model as caller_model
+
+    assert caller_model.save_model is caller_model.save_caller_model
+    assert caller_model.load_model is caller_model.load_caller_model
 
 
 # --------------------------------------------------------------------------- CLI defaults

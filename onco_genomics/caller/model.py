@@ -92,9 +92,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_model(directory: str | Path, network: SomaticNet, *, encoder: Mapping[str, Any],
-               threshold: float = 0.5, training: Mapping[str, Any] | None = None,
-               metrics: Mapping[str, Any] | None = None) -> Path:
+def save_caller_model(directory: str | Path, network: SomaticNet, *,
+                      encoder: Mapping[str, Any], threshold: float = 0.5,
+                      training: Mapping[str, Any] | None = None,
+                      metrics: Mapping[str, Any] | None = None) -> Path:
     """Write ``weights.pt`` and ``model.json`` into ``directory`` (created if needed).
 
     Returns
@@ -130,8 +131,9 @@ def save_model(directory: str | Path, network: SomaticNet, *, encoder: Mapping[s
     return folder
 
 
-def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | None = None,
-               device: torch.device | str = "cpu") -> CallerModel:
+def load_caller_model(path: str | Path | None = None, *,
+                      encoder: Mapping[str, Any] | None = None,
+                      device: torch.device | str = "cpu") -> CallerModel:
     """Load a caller model folder (default: the shipped model) without executing code.
 
     Parameters
@@ -184,3 +186,9 @@ def load_model(path: str | Path | None = None, *, encoder: Mapping[str, Any] | N
     return CallerModel(network=network, config=config, encoder=canonical_spec(encoder),
                        threshold=threshold, metadata=metadata,
                        path=folder, calibration=calibration)
+
+
+#: the names of :func:`save_caller_model` / :func:`load_caller_model` before they were told
+#: apart from the omics ``model_dir.save_model`` / ``load_model``; kept for existing code
+save_model = save_caller_model
+load_model = load_caller_model

@@ -166,7 +166,7 @@ class ChunkScanner:
     --------
     >>> with ChunkScanner("t.bam", "n.bam", "ref.fa", chunks, options=PileupOptions(),
     ...                   threads=2) as scanner:  # doctest: +SKIP
-    ...     model = load_model()                  # runs while the workers scan
+    ...     model = load_caller_model()           # runs while the workers scan
     ...     for index, batch in scanner:
     ...         ...
     """

@@ -40,7 +40,7 @@ from torch import nn
 
 from onco_genomics.caller.dataset import EncodedSet, TrainingSet, encode_training_set
 from onco_genomics.caller.inference import resolve_device
-from onco_genomics.caller.model import save_model
+from onco_genomics.caller.model import save_caller_model
 from onco_genomics.caller.network import (
     VARIANT_CLASSES,
     NetworkConfig,
@@ -473,9 +473,9 @@ def train_caller(sets: Sequence[TrainingSet], *, reference: str | Path, output: 
         "best_epoch": result.best_epoch,
         "history": list(result.history),
     }
-    model_dir = save_model(output, result.network, encoder=encoder_spec(),
-                           threshold=result.threshold, training=training,
-                           metrics={"validation": result.metrics})
+    model_dir = save_caller_model(output, result.network, encoder=encoder_spec(),
+                                  threshold=result.threshold, training=training,
+                                  metrics={"validation": result.metrics})
     return TrainingReport(model_dir=model_dir, threshold=result.threshold,
                           metrics=result.metrics, best_epoch=result.best_epoch,
                           epochs_run=len(result.history))
