@@ -146,6 +146,12 @@ def _rate(text: str) -> float:
     return float(text)
 
 
+def _contexts(text: str) -> tuple[str, ...]:
+    from onco_genomics.spectrum.catalog import parse_contexts
+
+    return tuple(parse_contexts(text))
+
+
 def _subclones(text: str) -> tuple[float, ...]:
     return tuple(float(x) for x in text.split(",") if x.strip())
 
@@ -164,6 +170,11 @@ CASES: dict[str, tuple[str, dict[str, str], dict[str, Callable[[Any], Any]], int
     "features": ("FeatureOptions", {"no_density": "density_bins", "all_filters": "pass_only"},
                  {"no_density": lambda flag: not flag, "all_filters": lambda flag: not flag,
                   "genes": lambda path: () if path is None else path}, 5),
+    "signatures fit": ("FitOptions", {}, {}, 10),
+    "signatures extract": ("ExtractOptions", {"restarts": "n_restarts"}, {}, 4),
+    "spectrum": ("CatalogOptions", {"all_filters": "pass_only"},
+                 {"all_filters": lambda flag: not flag,
+                  "contexts": _contexts}, 5),
 }
 
 
