@@ -39,13 +39,17 @@ from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from onco_genomics.caller import work_dir
-from onco_genomics.caller.inference import DEVICES, phred_quality, resolve_device, score_tensors
-from onco_genomics.caller.mnv import merge_mnv_calls, paired_mnv_call
-from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters, vcf_header
+from onco_genomics.caller.call_regions import (  # noqa: F401 (RegionSelection: old imports)
+    RegionSelection,
+    resolve_call_regions,
+)
+from onco_genomics.caller.inference import DEVICES, resolve_device
+from onco_genomics.caller.records import FilterOptions, SomaticCall, vcf_header
 from onco_genomics.caller.scanning import ChunkScanner
+from onco_genomics.caller.scoring import score_batch
 from onco_genomics.caller.work_dir import (  # noqa: F401 (CHUNK_FORMAT: kept for old imports)
     CHUNK_FORMAT,
     MANIFEST_NAME,
@@ -60,13 +64,11 @@ from onco_genomics.errors import (
 )
 from onco_genomics.io.atomic import check_output_path
 from onco_genomics.progress import Progress
-from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_contig_order
+from onco_genomics.regions import Region
 
 if TYPE_CHECKING:
     from onco_genomics.caller.model import CallerModel
     from onco_genomics.pileup.candidates import PileupOptions
-    from onco_genomics.pileup.encode import PileupBatch
-    from onco_genomics.pileup.phasing import MnvCandidate
 
 log = logging.getLogger(__name__)
 
@@ -220,57 +222,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-class RegionSelection(Protocol):
-    """What :func:`resolve_call_regions` reads: ``--region`` strings, a BED, the FASTA."""
-
-    @property
-    def regions(self) -> tuple[str, ...]: ...
-
-    @property
-    def bed(self) -> Path | None: ...
-
-    @property
-    def reference(self) -> Path: ...
-
-
-def resolve_call_regions(options: RegionSelection,
-                         contigs: Sequence[tuple[str, int]]) -> list[Region]:
-    """The regions to scan: ``--region`` intersected with ``--bed``; neither: every contig."""
-    return _resolve_regions(options, contigs)
-
-
-def _resolve_regions(options: RegionSelection,
-                     contigs: Sequence[tuple[str, int]]) -> list[Region]:
-    from onco_genomics.io.bed import read_bed
-
-    lengths = dict(contigs)
-    wanted = [parse_region(text, lengths) for text in options.regions]
-    if options.bed is not None:
-        bed_regions = merge_regions(read_bed(options.bed))
-        for region in bed_regions:
-            if region.chrom not in lengths:
-                raise OptionsError(f"BED {options.bed}: contig {region.chrom!r} is not in the "
-                                   f"reference {options.reference}; use a BED with the "
-                                   "reference's contig names")
-        if wanted:
-            clipped = []
-            for region in merge_regions(wanted):
-                for interval in bed_regions:
-                    if interval.overlaps(region):
-                        clipped.append(Region(region.chrom, max(region.start, interval.start),
-                                              min(region.end, interval.end)))
-            wanted = clipped
-        else:
-            wanted = bed_regions
-    elif not wanted:
-        wanted = [Region(name, 0, length) for name, length in contigs]
-    merged = sort_by_contig_order(merge_regions(wanted), [name for name, _ in contigs])
-    if not merged:
-        raise OptionsError("the --region/--bed selection is empty: nothing to call; check that "
-                           "the BED and --region overlap")
-    return merged
-
-
 def _bam_contigs(path: Path, reference: Path) -> list[tuple[str, int]]:
     from onco_genomics.io.alignments import bam_contigs, open_alignments
 
@@ -341,7 +292,7 @@ def check_call_inputs(options: CallOptions) -> CallInputs:
         from onco_genomics.io.site_sets import PanelOfNormalsSites
 
         PanelOfNormalsSites(options.panel_of_normals).close()  # exists, indexed, a VCF
-    regions = _resolve_regions(options, ref_contigs)
+    regions = resolve_call_regions(options, ref_contigs)
     chunks = tuple(chunk for region in regions for chunk in region.chunks(options.chunk_size))
     return CallInputs(options=options, tumor_sample=tumor_sample, normal_sample=normal_sample,
                       contigs=tuple(ref_contigs), chunks=chunks)
@@ -362,7 +313,7 @@ def load_plan(inputs: CallInputs) -> ValidatedCall:
                          chunks=inputs.chunks, model=model)
 
 
-# --- scoring -------------------------------------------------------------------------------
+# --- scoring (per chunk: onco_genomics.caller.scoring.score_batch) -----------------------
 
 def _pileup_options(options: CallOptions) -> PileupOptions:
     from onco_genomics.caller.metadata import model_encoder_version
@@ -371,66 +322,6 @@ def _pileup_options(options: CallOptions) -> PileupOptions:
     # the tensors the model was trained on (read from model.json, without torch)
     return PileupOptions(min_af=options.min_af,
                          encoder_version=model_encoder_version(options.model))
-
-
-def score_batch(batch: PileupBatch, model: CallerModel, *,
-                filters: FilterOptions | None = None,
-                pon_sites: set[tuple[int, str, str]] | None = None) -> list[SomaticCall]:
-    """Score one chunk's candidates and keep those worth writing (see :class:`FilterOptions`).
-
-    Parameters
-    ----------
-    batch
-        Candidates and tensors of one chunk.
-    model
-        The loaded caller model.
-    filters
-        Hand-filter thresholds (default :class:`FilterOptions`).
-    pon_sites
-        ``(pos, ref, alt)`` alleles of the panel of normals in this chunk (FILTER
-        panel_of_normals); None: no panel.
-    """
-    filters = filters or FilterOptions()
-    candidates = batch.candidates
-    probs = score_tensors(model, batch.tensors, [c.vartype for c in candidates],
-                          [c.ref for c in candidates], [c.alt for c in candidates])
-    quals = phred_quality(probs)
-    calls: list[SomaticCall] = []
-    for cand, prob, qual in zip(candidates, probs, quals, strict=True):
-        if prob < filters.min_prob_to_report:
-            continue
-        calls.append(SomaticCall(
-            chrom=cand.chrom, pos=cand.pos, ref=cand.ref, alt=cand.alt, vartype=cand.vartype,
-            tumor_ref=cand.tumor.ref, tumor_alt=cand.tumor.alt, tumor_depth=cand.tumor.depth,
-            normal_ref=cand.normal.ref, normal_alt=cand.normal.alt,
-            normal_depth=cand.normal.depth, prob=float(prob), qual=float(qual),
-            filters=call_filters(float(prob), cand.normal.alt, cand.normal.depth,
-                                 threshold=model.threshold, options=filters,
-                                 vartype=cand.vartype, tumor_alt=cand.tumor.alt,
-                                 ref=cand.ref, alt=cand.alt,
-                                 tumor_alt_f1r2=cand.tumor.alt_f1r2) + (
-                ("panel_of_normals",) if pon_sites and (cand.pos, cand.ref, cand.alt)
-                in pon_sites else ()),
-            tumor_ref_f1r2=cand.tumor.ref_f1r2, tumor_alt_f1r2=cand.tumor.alt_f1r2,
-            normal_ref_f1r2=cand.normal.ref_f1r2, normal_alt_f1r2=cand.normal.alt_f1r2,
-        ))
-    if not batch.mnvs:
-        return calls
-    threshold = model.threshold
-
-    def mnv_call(mnv: MnvCandidate, prob: float) -> SomaticCall | None:
-        if prob < filters.min_prob_to_report:
-            return None
-        normal_alt, normal_depth = (mnv.normal.alt, mnv.normal.depth) if mnv.normal else (0, 0)
-        in_pon = pon_sites is not None and any(key in pon_sites for key in (
-            *mnv.members, (mnv.pos, mnv.ref, mnv.alt)))
-        return paired_mnv_call(mnv, prob, filters=call_filters(
-            prob, normal_alt, normal_depth, threshold=threshold, options=filters,
-            vartype="MNV", tumor_alt=mnv.tumor.alt) + (("panel_of_normals",) if in_pon else ()))
-
-    member_probs = {(c.pos, c.ref, c.alt): float(p)
-                    for c, p in zip(candidates, probs, strict=True) if c.vartype == "SNV"}
-    return merge_mnv_calls(calls, batch.mnvs, member_probs, build=mnv_call)
 
 
 # --- work folder ---------------------------------------------------------------------------

@@ -120,7 +120,7 @@ class _Evidence:
 
 
 def _check_inputs(options: PonOptions) -> tuple[list[tuple[str, int]], list[Region]]:
-    from onco_genomics.caller.calling import resolve_call_regions
+    from onco_genomics.caller.call_regions import resolve_call_regions
     from onco_genomics.io.alignments import (
         bam_contigs,
         check_contigs,

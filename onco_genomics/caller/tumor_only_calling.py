@@ -122,7 +122,7 @@ class TumorOnlyResult:
 
 def _check_inputs(options: TumorOnlyOptions) -> tuple[str, list[tuple[str, int]], list[Region]]:
     """Tumor sample name, reference contigs and the regions; refuses bad inputs early."""
-    from onco_genomics.caller.calling import resolve_call_regions
+    from onco_genomics.caller.call_regions import resolve_call_regions
     from onco_genomics.io.alignments import (
         bam_contigs,
         check_contigs,
