@@ -107,6 +107,39 @@ def test_tumor_only_bad_inputs(population_sim: Path, tmp_path: Path, case: str,
 
 
 
+@pytest.mark.parametrize("extra, given, why", [
+    (["--min-normal-depth", "5"], "--min-normal-depth 5", "LowNormalDepth"),
+    # the default value typed out is still the user's choice, and still meaningless here
+    (["--min-normal-depth", "1"], "--min-normal-depth 1", "LowNormalDepth"),
+    (["--normal-sample", "N"], "--normal-sample N", "matched normal's sample"),
+    (["--keep-work"], "--keep-work was given", "no OUTPUT.work folder"),
+])
+def test_tumor_only_refuses_matched_mode_options(tmp_path: Path, extra: list[str], given: str,
+                                                 why: str) -> None:
+    # refused before any file is opened: the tumor BAM does not even exist
+    out = tmp_path / "calls.vcf.gz"
+    result = CliRunner().invoke(cli, ["call", str(tmp_path / "missing.bam"), "--tumor-only",
+                                      "--ref", str(REF), "-o", str(out), *extra])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("oncogen: error: "), result.output
+    flag = extra[0]
+    assert f"{flag} is not available with --tumor-only" in lines[0]
+    assert given in lines[0] and why in lines[0] and f"drop {flag}" in lines[0]
+    assert not out.exists()
+
+
+def test_tumor_only_leaves_matched_mode_defaults_alone(tmp_path: Path) -> None:
+    # not given: the defaults of --min-normal-depth etc. do not stop a tumor-only run (it
+    # goes on to the input checks, which find the missing BAM)
+    result = CliRunner().invoke(cli, ["call", str(tmp_path / "missing.bam"), "--tumor-only",
+                                      "--ref", str(REF), "-o", str(tmp_path / "c.vcf.gz"),
+                                      "--min-snv-alt-reads", "4"])
+    assert result.exit_code == 2
+    assert _last_line(result.output) == (f"oncogen: error: tumor BAM {tmp_path / 'missing.bam'} "
+                                         "does not exist; check the path")
+
+
 def test_matched_mode_refuses_a_tumor_only_model(population_sim: Path, tmp_path: Path) -> None:
     from onco_genomics.caller.tumor_only_model import default_tumor_only_model_path
 

@@ -124,8 +124,7 @@ def call(tumor: Path, normal: Path | None, reference: Path, output: Path, region
                             orientation_bias_max_minor=orientation_bias_max_minor,
                             orientation_bias_classes=orientation_bias_classes)
     if tumor_only:
-        _check_tumor_only_flags(normal, resume=resume, keep_work=keep_work,
-                                normal_sample=normal_sample)
+        _check_tumor_only_flags(click.get_current_context(), normal)
         from onco_genomics.caller.tumor_only_calling import call_tumor_only
 
         only = call_tumor_only(tumor, reference=reference, output=output,
@@ -152,17 +151,37 @@ def call(tumor: Path, normal: Path | None, reference: Path, output: Path, region
     click.echo(f"{result.output}: {len(result.calls)} records, {result.n_pass} PASS", err=True)
 
 
-def _check_tumor_only_flags(normal: Path | None, *, resume: bool, keep_work: bool,
-                            normal_sample: str | None) -> None:
+#: options of ``oncogen call`` that mean nothing without a matched normal (or a work folder),
+#: with why; refused when given with --tumor-only
+_MATCHED_ONLY_OPTIONS = {
+    "min_normal_depth": "it sets the LowNormalDepth floor on the matched normal's reads",
+    "normal_sample": "it names the matched normal's sample",
+    "resume": "a tumor-only run keeps no OUTPUT.work folder to resume",
+    "keep_work": "a tumor-only run keeps no OUTPUT.work folder",
+}
+
+
+def _check_tumor_only_flags(ctx: click.Context, normal: Path | None) -> None:
+    """Refuse a NORMAL and every matched-mode option the user set (a default is fine)."""
+    from click.core import ParameterSource
+
     from onco_genomics.errors import OptionsError
 
     if normal is not None:
         raise OptionsError(f"--tumor-only calls TUMOR alone, but a NORMAL BAM was given "
                            f"({normal}); drop --tumor-only to call against it, or drop it")
-    for flag, used in (("--resume", resume), ("--keep-work", keep_work),
-                       ("--normal-sample", normal_sample is not None)):
-        if used:
-            raise OptionsError(f"{flag} is not available with --tumor-only")
+    for param in ctx.command.params:
+        why = _MATCHED_ONLY_OPTIONS.get(param.name or "")
+        source = ctx.get_parameter_source(param.name or "")
+        if why is None or source in (None, ParameterSource.DEFAULT,
+                                     ParameterSource.DEFAULT_MAP):
+            continue
+        flag = max(param.opts, key=len)
+        value = ctx.params[param.name or ""]
+        given = flag if isinstance(value, bool) else f"{flag} {value}"
+        raise OptionsError(f"{flag} is not available with --tumor-only: {given} was given, "
+                           f"but {why}; drop {flag} (or call against a matched NORMAL "
+                           "without --tumor-only)")
 
 
 @click.command("caller")
