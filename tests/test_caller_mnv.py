@@ -180,6 +180,35 @@ def test_call_writes_one_mnv_record(tmp_path: Path) -> None:
     assert result.calls[0].tumor_alt == 8
 
 
+@pytest.mark.parametrize("panel, in_panel", [
+    ({(SITE, DBS_REF, DBS_ALT)}, True),  # the MNV itself
+    ({(SITE + 1, DBS_REF[1], DBS_ALT[1])}, True),  # one of its SNVs
+    ({(SITE + 1, DBS_REF[1], _other(DBS_ALT[1]))}, False),  # another allele at an SNV's base
+    (set(), False),
+])
+def test_matched_mnv_record_keeps_panel_of_normals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   panel: set[tuple[int, str, str]],
+                                                   in_panel: bool) -> None:
+    from types import SimpleNamespace
+
+    from onco_genomics.caller import scoring
+
+    tumor, normal = _pair(tmp_path, [BOTH] * 8)
+    batch = scan_region(tumor, normal, REF_FA, Region(CHROM, 0, len(REF)),
+                        options=PileupOptions())
+    assert [c.pos for c in batch.candidates] == [SITE, SITE + 1] and len(batch.mnvs) == 1
+    somatic = {SITE: 0.9, SITE + 1: 0.7}
+    # a test double of the network: P(somatic) per candidate
+    monkeypatch.setattr(scoring, "score_tensors", lambda model, tensors, *args: np.array(
+        [somatic[c.pos] for c in batch.candidates]))
+    model = SimpleNamespace(threshold=0.5)
+    (record,) = scoring.score_batch(batch, model, pon_sites=panel)  # type: ignore[arg-type]
+    assert (record.pos, record.ref, record.alt, record.vartype) == (SITE, DBS_REF, DBS_ALT,
+                                                                     "MNV")
+    assert record.prob == pytest.approx(0.8)
+    assert record.filters == (("panel_of_normals",) if in_panel else ())
+
+
 def test_an_mnv_record_counts_as_one_dbs() -> None:
     variants = [Variant(CHROM, SITE, DBS_REF, DBS_ALT), Variant(CHROM, 900, REF[900],
                                                                  _other(REF[900]))]
