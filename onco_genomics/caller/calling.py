@@ -304,10 +304,10 @@ def load_plan(inputs: CallInputs) -> ValidatedCall:
     This imports torch (seconds), which is why :func:`call_somatic` starts its scanning
     workers before calling it.
     """
-    from onco_genomics.caller.model import load_model
+    from onco_genomics.caller.model import load_caller_model
 
     device = resolve_device(inputs.options.device)
-    model = load_model(inputs.options.model, device=device)
+    model = load_caller_model(inputs.options.model, device=device)
     return ValidatedCall(options=inputs.options, tumor_sample=inputs.tumor_sample,
                          normal_sample=inputs.normal_sample, contigs=inputs.contigs,
                          chunks=inputs.chunks, model=model)
