@@ -185,3 +185,15 @@ def test_tumor_only_records_do_not_depend_on_threads(population_sim: Path, pon_v
                            threads=threads, chunk_size=5_000)
         records.append([line for line in gzip.open(out, "rt") if not line.startswith("#")])
     assert records[0] and records[0] == records[1]
+
+
+def test_api_refuses_a_normal_depth_floor_without_a_normal(tmp_path: Path) -> None:
+    # the Python API, like the CLI, does not ignore a matched-mode filter silently
+    from onco_genomics.caller.records import FilterOptions
+    from onco_genomics.caller.tumor_only_calling import call_tumor_only
+    from onco_genomics.errors import OptionsError
+
+    with pytest.raises(OptionsError, match="min_normal_depth is not used without a matched"):
+        call_tumor_only(tmp_path / "missing.bam", reference=REF, output=tmp_path / "c.vcf.gz",
+                        filters=FilterOptions(min_normal_depth=5))
+    assert not (tmp_path / "c.vcf.gz").exists()

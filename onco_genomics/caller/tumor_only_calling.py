@@ -101,6 +101,12 @@ class TumorOnlyOptions:
             raise OptionsError(f"chunk size must be at least 1000 bases, found {self.chunk_size}")
         if self.output.suffix not in (".gz", ".vcf"):
             raise OptionsError(f"-o/--output must end in .vcf.gz or .vcf, found {self.output}")
+        default_depth = FilterOptions().min_normal_depth
+        if self.filters.min_normal_depth != default_depth:
+            raise OptionsError(
+                f"filters.min_normal_depth is not used without a matched normal: found "
+                f"{self.filters.min_normal_depth}, but it sets the LowNormalDepth floor on the "
+                f"normal's reads; leave it at {default_depth} (or call against a matched normal)")
 
 
 @dataclass(frozen=True)
