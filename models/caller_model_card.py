@@ -39,8 +39,8 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
            f"training; {meta['threshold_source']['rule']}; the validation split's own choice "
            f"was {meta['threshold_validation']:.2f})"
            if meta.get("threshold_source") else "") + ".",
-        *([f"* PROB is Platt-calibrated per variant type on the same pair(s) "
-           f"(`calibration` in model.json: "
+        *(["* PROB is Platt-calibrated per variant type on the same pair(s) "
+           "(`calibration` in model.json: "
            + ", ".join(f"{k} slope {v[0]:.3f}, intercept {v[1]:.3f}"
                        for k, v in meta["calibration"].items()
                        if k not in ("method", "fitted_on")) + "); reliability table in "
