@@ -2,6 +2,8 @@
 
 Shared by matched calling (:mod:`onco_genomics.caller.calling`), tumor-only calling and
 ``oncogen pon``: the result is merged, sorted in reference contig order and never empty.
+The run settings both calling modes share (threads, ``--min-af``, device, chunk size,
+output name) are checked here too, by :func:`check_run_settings`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,28 @@ from typing import Protocol
 
 from onco_genomics.errors import OptionsError
 from onco_genomics.regions import Region, merge_regions, parse_region, sort_by_contig_order
+
+#: default chunk size in bases: small enough that the chunks of even a 1 Mb region spread
+#: evenly over the workers, large enough that the per-chunk cost (opening the files, the
+#: 200-base flanks) is under 1% of the scan
+DEFAULT_CHUNK_SIZE = 50_000
+
+
+def check_run_settings(*, threads: int, min_af: float, device: str, chunk_size: int,
+                       output: Path) -> None:
+    """Refuse run settings that no calling mode can use, with the option named."""
+    from onco_genomics.caller.inference import DEVICES
+
+    if threads < 1:
+        raise OptionsError(f"--threads must be at least 1, found {threads}")
+    if not 0.0 < min_af < 1.0:
+        raise OptionsError(f"--min-af must be in (0, 1), found {min_af}; e.g. 0.02")
+    if device not in DEVICES:
+        raise OptionsError(f"--device must be one of {', '.join(DEVICES)}, found {device!r}")
+    if chunk_size < 1000:
+        raise OptionsError(f"chunk size must be at least 1000 bases, found {chunk_size}")
+    if output.suffix not in (".gz", ".vcf"):
+        raise OptionsError(f"-o/--output must end in .vcf.gz or .vcf, found {output}")
 
 
 class RegionSelection(Protocol):

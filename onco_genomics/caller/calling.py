@@ -43,10 +43,12 @@ from typing import TYPE_CHECKING, Any
 
 from onco_genomics.caller import work_dir
 from onco_genomics.caller.call_regions import (  # noqa: F401 (RegionSelection: old imports)
+    DEFAULT_CHUNK_SIZE,
     RegionSelection,
+    check_run_settings,
     resolve_call_regions,
 )
-from onco_genomics.caller.inference import DEVICES, resolve_device
+from onco_genomics.caller.inference import resolve_device
 from onco_genomics.caller.records import FilterOptions, SomaticCall, vcf_header
 from onco_genomics.caller.scanning import ChunkScanner
 from onco_genomics.caller.scoring import score_batch
@@ -72,10 +74,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: default chunk size in bases: small enough that the chunks of even a 1 Mb region spread
-#: evenly over the workers, large enough that the per-chunk cost (opening the files, the
-#: 200-base flanks) is under 1% of the scan
-DEFAULT_CHUNK_SIZE = 50_000
 WORK_SUFFIX = ".work"
 
 
@@ -139,17 +137,8 @@ class CallOptions:
     panel_of_normals: Path | None = None
 
     def __post_init__(self) -> None:
-        if self.threads < 1:
-            raise OptionsError(f"--threads must be at least 1, found {self.threads}")
-        if not 0.0 < self.min_af < 1.0:
-            raise OptionsError(f"--min-af must be in (0, 1), found {self.min_af}; e.g. 0.02")
-        if self.device not in DEVICES:
-            raise OptionsError(f"--device must be one of {', '.join(DEVICES)}, found "
-                               f"{self.device!r}")
-        if self.chunk_size < 1000:
-            raise OptionsError(f"chunk size must be at least 1000 bases, found {self.chunk_size}")
-        if self.output.suffix not in (".gz", ".vcf"):
-            raise OptionsError(f"-o/--output must end in .vcf.gz or .vcf, found {self.output}")
+        check_run_settings(threads=self.threads, min_af=self.min_af, device=self.device,
+                           chunk_size=self.chunk_size, output=self.output)
 
     @property
     def work_dir(self) -> Path:

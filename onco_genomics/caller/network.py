@@ -104,6 +104,28 @@ class ResidualBlock(nn.Module):
         return self.act(x + y)
 
 
+def residual_stem(in_channels: int, width: int) -> nn.Sequential:
+    """The first layer of the caller networks: a 3-column convolution to ``width`` channels."""
+    return nn.Sequential(
+        nn.Conv1d(in_channels, width, 3, padding=1, bias=False),
+        nn.BatchNorm1d(width),
+        nn.ReLU(),
+    )
+
+
+def residual_tower(width: int, blocks: int) -> nn.Sequential:
+    """``blocks`` residual blocks with dilations 1, 2, 4, 1, 2, 4, ..."""
+    return nn.Sequential(*[ResidualBlock(width, dilation=(1, 2, 4)[i % 3])
+                           for i in range(blocks)])
+
+
+def pool_columns(features: torch.Tensor) -> torch.Tensor:
+    """The tower's output summarised per channel: the centre column, the mean and the max
+    over columns, concatenated to ``(batch, 3 * width)``."""
+    centre = features[:, :, features.shape[2] // 2]
+    return torch.cat([centre, features.mean(dim=2), features.amax(dim=2)], dim=1)
+
+
 class SomaticNet(nn.Module):
     """Residual 1-D CNN with type, alt-base and indel-length heads.
 
@@ -122,14 +144,8 @@ class SomaticNet(nn.Module):
         super().__init__()
         self.config = config
         width = config.width
-        self.stem = nn.Sequential(
-            nn.Conv1d(config.in_channels, width, 3, padding=1, bias=False),
-            nn.BatchNorm1d(width),
-            nn.ReLU(),
-        )
-        self.tower = nn.Sequential(
-            *[ResidualBlock(width, dilation=(1, 2, 4)[i % 3]) for i in range(config.blocks)]
-        )
+        self.stem = residual_stem(config.in_channels, width)
+        self.tower = residual_tower(width, config.blocks)
         self.shared = nn.Sequential(
             nn.Linear(3 * width, config.hidden),
             nn.ReLU(),
@@ -144,10 +160,7 @@ class SomaticNet(nn.Module):
             raise ValueError(
                 f"expected input (batch, {self.config.in_channels}, columns), got {tuple(x.shape)}"
             )
-        features = self.tower(self.stem(x))
-        centre = features[:, :, features.shape[2] // 2]
-        pooled = torch.cat([centre, features.mean(dim=2), features.amax(dim=2)], dim=1)
-        hidden = self.shared(pooled)
+        hidden = self.shared(pool_columns(self.tower(self.stem(x))))
         return NetworkOutput(
             type_logits=self.type_head(hidden),
             alt_logits=self.alt_head(hidden),

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from onco_genomics.caller.call_regions import DEFAULT_CHUNK_SIZE, check_run_settings
 from onco_genomics.caller.records import FilterOptions
 from onco_genomics.caller.tumor_only_records import (
     TumorOnlyCall,
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -88,19 +88,8 @@ class TumorOnlyOptions:
     filters: FilterOptions = field(default_factory=FilterOptions)
 
     def __post_init__(self) -> None:
-        from onco_genomics.caller.inference import DEVICES
-
-        if self.threads < 1:
-            raise OptionsError(f"--threads must be at least 1, found {self.threads}")
-        if not 0.0 < self.min_af < 1.0:
-            raise OptionsError(f"--min-af must be in (0, 1), found {self.min_af}; e.g. 0.02")
-        if self.device not in DEVICES:
-            raise OptionsError(f"--device must be one of {', '.join(DEVICES)}, found "
-                               f"{self.device!r}")
-        if self.chunk_size < 1000:
-            raise OptionsError(f"chunk size must be at least 1000 bases, found {self.chunk_size}")
-        if self.output.suffix not in (".gz", ".vcf"):
-            raise OptionsError(f"-o/--output must end in .vcf.gz or .vcf, found {self.output}")
+        check_run_settings(threads=self.threads, min_af=self.min_af, device=self.device,
+                           chunk_size=self.chunk_size, output=self.output)
         default_depth = FilterOptions().min_normal_depth
         if self.filters.min_normal_depth != default_depth:
             raise OptionsError(

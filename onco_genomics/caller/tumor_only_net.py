@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from onco_genomics.caller.network import ResidualBlock
+from onco_genomics.caller.network import pool_columns, residual_stem, residual_tower
 from onco_genomics.caller.tumor_only_model import TUMOR_ONLY_CLASSES, TumorOnlyConfig
 
 
@@ -31,13 +31,8 @@ class TumorOnlyNet(nn.Module):
         super().__init__()
         self.config = config
         width = config.width
-        self.stem = nn.Sequential(
-            nn.Conv1d(config.in_channels, width, 3, padding=1, bias=False),
-            nn.BatchNorm1d(width),
-            nn.ReLU(),
-        )
-        self.tower = nn.Sequential(
-            *[ResidualBlock(width, dilation=(1, 2, 4)[i % 3]) for i in range(config.blocks)])
+        self.stem = residual_stem(config.in_channels, width)
+        self.tower = residual_tower(width, config.blocks)
         self.context = nn.Sequential(nn.Linear(config.context, 16), nn.ReLU())
         self.shared = nn.Sequential(
             nn.Linear(3 * width + 16, config.hidden),
@@ -53,8 +48,6 @@ class TumorOnlyNet(nn.Module):
         if context.shape != (x.shape[0], self.config.context):
             raise ValueError(f"expected context ({x.shape[0]}, {self.config.context}), got "
                              f"{tuple(context.shape)}")
-        features = self.tower(self.stem(x))
-        centre = features[:, :, features.shape[2] // 2]
-        pooled = torch.cat([centre, features.mean(dim=2), features.amax(dim=2),
-                            self.context(context)], dim=1)
+        pooled = torch.cat([pool_columns(self.tower(self.stem(x))), self.context(context)],
+                           dim=1)
         return self.head(self.shared(pooled))
