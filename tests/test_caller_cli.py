@@ -81,3 +81,32 @@ def test_cli_call_on_example_data(tmp_path: Path) -> None:
     # 2-read SNVs are written but not PASS (FILTER LowAltReads)
     flagged = [v for v in read_variants(out) if "LowAltReads" in v.filters]
     assert flagged and all(v.sample_data["TUMOR"]["AD"][1] < 3 for v in flagged)
+
+
+def test_cli_indel_read_floor_flags_indels_only(tmp_path: Path) -> None:
+    """--min-indel-alt-reads raised above every indel's reads flags all indels LowAltReads
+    and leaves the SNV records as the default run writes them."""
+    runs = {}
+    for name, extra in (("default", []), ("floor", ["--min-indel-alt-reads", "10000"])):
+        out = tmp_path / f"{name}.vcf.gz"
+        result = CliRunner().invoke(cli, [
+            "call", str(DATA / "pair" / "tumor.bam"), str(DATA / "pair" / "normal.bam"),
+            "--ref", str(DATA / "ref.fa"), "-o", str(out), "--device", "cpu", *extra])
+        assert result.exit_code == 0, result.output
+        runs[name] = list(read_variants(out))
+    indels = [v for v in runs["floor"] if len(v.ref) != len(v.alt)]
+    assert indels and all("LowAltReads" in v.filters for v in indels)
+    assert any("LowAltReads" not in v.filters
+               for v in runs["default"] if len(v.ref) != len(v.alt))
+    snvs = {name: [v for v in run if len(v.ref) == len(v.alt)] for name, run in runs.items()}
+    assert snvs["floor"] == snvs["default"]
+
+
+def test_cli_indel_read_floor_refuses_zero(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, [
+        "call", str(DATA / "pair" / "tumor.bam"), str(DATA / "pair" / "normal.bam"),
+        "--ref", str(DATA / "ref.fa"), "-o", str(tmp_path / "x.vcf.gz"),
+        "--min-indel-alt-reads", "0"])
+    assert result.exit_code == 2
+    assert "--min-indel-alt-reads" in result.output
+    assert not (tmp_path / "x.vcf.gz").exists()

@@ -153,6 +153,30 @@ def test_filters_and_call_records() -> None:
                         vartype="SNV", tumor_alt=2) == ()
     with pytest.raises(ValueError, match="min_snv_alt_reads"):
         FilterOptions(min_snv_alt_reads=0)
+    # the indel floor is off by default (2 = the candidate floor) and flags INS/DEL, never
+    # SNVs or MNVs, when raised
+    floor3 = FilterOptions(min_indel_alt_reads=3)
+    for vartype, expected in (("INS", ("LowAltReads",)), ("DEL", ("LowAltReads",)),
+                              ("MNV", ())):
+        assert call_filters(0.9, 0, 30, threshold=0.5, options=floor3, vartype=vartype,
+                            tumor_alt=2) == expected
+        assert call_filters(0.9, 0, 30, threshold=0.5, options=floor3, vartype=vartype,
+                            tumor_alt=3) == ()
+    assert call_filters(0.9, 0, 30, threshold=0.5, options=FilterOptions(min_indel_alt_reads=1,
+                        min_snv_alt_reads=5), vartype="SNV", tumor_alt=4) == ("LowAltReads",)
+    with pytest.raises(ValueError, match="min_indel_alt_reads"):
+        FilterOptions(min_indel_alt_reads=0)
+    # tumor-only calls use the same floors
+    from onco_genomics.caller.tumor_only_records import tumor_only_filters
+
+    def tumor_only(vartype: str, alt: str, options: FilterOptions) -> tuple[str, ...]:
+        return tumor_only_filters(0.9, 0.01, pon=False, threshold=0.5, germline_threshold=0.9,
+                                  vartype=vartype, ref="A", alt=alt, tumor_alt=2,
+                                  tumor_alt_f1r2=1, options=options)
+
+    assert tumor_only("INS", "AT", options) == ()
+    assert tumor_only("INS", "AT", floor3) == ("LowAltReads",)
+    assert tumor_only("SNV", "T", options) == ("LowAltReads",)
     call = SomaticCall("20", 99, "A", "T", "SNV", 50, 10, 60, 30, 0, 30, 0.95, 13.01)
     assert SomaticCall.from_json(json.loads(json.dumps(call.to_json()))) == call
     variant = call.to_variant(normal_sample="N", tumor_sample="T")

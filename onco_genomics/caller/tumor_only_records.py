@@ -30,10 +30,12 @@ from typing import Any
 
 from onco_genomics.caller.records import (
     FORMAT_FIELDS,
+    LOW_ALT_READS_DESCRIPTION,
     PON_FILTER,
     PON_INFO,
     FilterOptions,
     orientation_biased,
+    too_few_alt_reads,
 )
 from onco_genomics.io.variants import HeaderField, Variant, VcfHeader
 
@@ -44,8 +46,7 @@ TUMOR_ONLY_FILTERS: tuple[tuple[str, str], ...] = (
     ("LowQual", "Somatic probability (PROB) below the model's threshold"),
     GERMLINE_FILTER,
     PON_FILTER,
-    ("LowAltReads", "SNV with fewer tumor ALT reads than the caller's floor (default 3): "
-                    "coincident sequencing errors dominate there"),
+    ("LowAltReads", LOW_ALT_READS_DESCRIPTION),
     ("OrientationBias", "C>A/G>T or C>T/G>A SNV whose tumor ALT reads come from one pair "
                         "orientation: likely an 8-oxoG or deamination artefact"),
 )
@@ -127,7 +128,7 @@ def tumor_only_filters(prob: float, germline_prob: float, *, pon: bool, threshol
         filters.append("germline")
     if pon:
         filters.append("panel_of_normals")
-    if vartype == "SNV" and tumor_alt < options.min_snv_alt_reads:
+    if too_few_alt_reads(vartype, tumor_alt, options):
         filters.append("LowAltReads")
     if vartype == "SNV" and orientation_biased(ref, alt, tumor_alt_f1r2,
                                                tumor_alt - tumor_alt_f1r2, options=options):

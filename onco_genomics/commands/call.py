@@ -9,6 +9,7 @@ import click
 
 from onco_genomics.caller.records import (
     DAMAGE_CLASSES,
+    DEFAULT_MIN_INDEL_ALT_READS,
     DEFAULT_ORIENTATION_BIAS_MAX_MINOR,
     DEFAULT_ORIENTATION_BIAS_P,
     SUBSTITUTION_CLASSES,
@@ -63,6 +64,11 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
 @click.option("--min-snv-alt-reads", type=click.IntRange(min=1), default=3, show_default=True,
               help="SNVs with fewer tumor ALT reads get FILTER LowAltReads (2-read SNVs are "
                    "mostly coincident sequencing errors; see docs/benchmarks/caller.md).")
+@click.option("--min-indel-alt-reads", type=click.IntRange(min=1),
+              default=DEFAULT_MIN_INDEL_ALT_READS, show_default=True,
+              help="Indels with fewer tumor ALT reads get FILTER LowAltReads. The default, "
+                   "the candidate floor, flags none: a floor of 3 lost more true low-VAF "
+                   "indels than false ones on the tuning pair (docs/caller.md).")
 @click.option("--min-normal-depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="Calls with fewer normal reads get FILTER LowNormalDepth: without normal "
                    "evidence a germline variant looks somatic (0 turns the filter off).")
@@ -105,7 +111,8 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
                    "panel_of_normals (both modes).")
 def call(tumor: Path, normal: Path | None, reference: Path, output: Path, regions: tuple[str, ...],
          bed: Path | None, threads: int, model: Path | None, min_af: float,
-         min_snv_alt_reads: int, min_normal_depth: int, orientation_bias_p: float,
+         min_snv_alt_reads: int, min_indel_alt_reads: int, min_normal_depth: int,
+         orientation_bias_p: float,
          orientation_bias_max_minor: float, orientation_bias_classes: tuple[str, ...],
          device: str, chunk_size: int,
          resume: bool, keep_work: bool,
@@ -119,6 +126,7 @@ def call(tumor: Path, normal: Path | None, reference: Path, output: Path, region
     from onco_genomics.errors import OptionsError
 
     filters = FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
+                            min_indel_alt_reads=min_indel_alt_reads,
                             min_normal_depth=min_normal_depth,
                             orientation_bias_p=orientation_bias_p,
                             orientation_bias_max_minor=orientation_bias_max_minor,
