@@ -159,3 +159,30 @@ def test_a_user_estimator_joins_through_the_written_protocol() -> None:
     z = X.to_numpy() / 2.0
     expected = (z - z.mean(axis=0)) * np.array([2.0, -1.0])
     assert np.allclose(explanation.values[:, :, 0], expected)
+
+
+def test_explanation_files_are_written_together_or_not_at_all(
+        golub: tuple[pd.DataFrame, pd.Series], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from onco_genomics.explain import plots
+
+    X, y = golub
+    model = make_classifier("logistic").fit(X, y)
+    explanation = explain_model(model, X.iloc[:3])
+    out = tmp_path / "explained"
+    out.mkdir()
+    (out / "importance.tsv").write_text("earlier run\n")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(plots, "plot_beeswarm", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        plots.write_explanation(explanation, out)
+    assert sorted(p.name for p in out.iterdir()) == ["importance.tsv"]
+    assert (out / "importance.tsv").read_text() == "earlier run\n"
+    monkeypatch.undo()
+    written = plots.write_explanation(explanation, out)
+    assert {p.name for p in written} == {p.name for p in out.iterdir()}
+    assert {"top_features.tsv", "importance.tsv", "bar.png"} <= {p.name for p in written}
+    assert (out / "importance.tsv").read_text() != "earlier run\n"

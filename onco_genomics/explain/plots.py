@@ -83,32 +83,34 @@ def plot_bar(explanation: Explanation, path: str | os.PathLike[str], *,
 def write_explanation(explanation: Explanation, directory: str | os.PathLike[str], *,
                       top: int = 10, max_display: int = 20, max_beeswarms: int = 20,
                       progress: bool | None = None) -> list[Path]:
-    """Write top_features.tsv, importance.tsv, bar.png and beeswarm_<output>.png.
+    """Write top_features.tsv, importance.tsv, bar.png and beeswarm_<output>.png, together
+    or not at all (an error or interrupt part-way leaves none of them, and earlier files of
+    the same names as they were).
 
     Beeswarms are drawn for the first ``max_beeswarms`` outputs of the explanation (the
     tables cover all of them).
     """
+    from onco_genomics.io.atomic import atomic_outputs
     from onco_genomics.io.tables import write_table
     from onco_genomics.progress import Progress
 
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
     table = top_features(explanation, top).set_index("sample")
-    written.append(write_table(table, out / "top_features.tsv"))
-    written.append(write_table(global_importance(explanation), out / "importance.tsv"))
     drawn = list(explanation.output_names[:max_beeswarms])
     if len(drawn) < len(explanation.output_names):
         log.info("beeswarm plots for the first %d of %d outputs (all are in importance.tsv)",
                  len(drawn), len(explanation.output_names))
-    with Progress(1 + len(drawn), "plots", enabled=progress, log_every=10.0) as bar:
-        plot_bar(explanation, out / "bar.png", max_display=max_display)
-        written.append(out / "bar.png")
-        bar.update(1)
-        for output in drawn:
-            path = out / f"beeswarm_{_safe(output)}.png"
-            plot_beeswarm(explanation, output, path, max_display=max_display)
-            written.append(path)
+    with atomic_outputs() as files:
+        write_table(table, files.file(out / "top_features.tsv"))
+        write_table(global_importance(explanation), files.file(out / "importance.tsv"))
+        with Progress(1 + len(drawn), "plots", enabled=progress, log_every=10.0) as bar:
+            plot_bar(explanation, files.file(out / "bar.png"), max_display=max_display)
             bar.update(1)
+            for output in drawn:
+                plot_beeswarm(explanation, output,
+                              files.file(out / f"beeswarm_{_safe(output)}.png"),
+                              max_display=max_display)
+                bar.update(1)
+        written = files.targets
     log.info("wrote %d explanation files to %s", len(written), out)
     return written
