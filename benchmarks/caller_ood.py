@@ -126,8 +126,8 @@ def build_art_pair(folder: Path, ref: Path, *, copies: int, tumor_depth: float,
     with pysam.VariantFile(str(folder / "truth.vcf.gz")) as vcf:
         header = str(vcf.header)
         for rec in vcf.fetch(chrom, start, end):
-            hap = int(rec.info["HAP"])
-            carriers = [i for i in range(copies) if i % 2 == hap]
+            haps = {int(h) for h in rec.info["HAP"]}
+            carriers = [i for i in range(copies) if i % 2 in haps]
             k = min(len(carriers), max(1, round(float(rec.info["VAF"]) * copies)))
             for i in rng.sample(carriers, k):
                 tumor_copies[i].append((rec.pos - 1, rec.ref, rec.alts[0]))
@@ -172,11 +172,13 @@ def make_pair(work: Path, refs: dict[str, Path], pair: OodPair, threads: int) ->
     if (folder / "params.json").is_file():
         return folder
     ref = refs[pair.reference]
-    args = " ".join(shlex.quote(a) for a in pair.simulate_args)
-    bench.sh(f"oncogen -q simulate --ref {ref} --region {pair.region} --out-dir {folder} "
-             f"--threads {threads} {args}", log=work / "simulate.log")
+    if not (folder / "simulate_params.json").is_file():
+        args = " ".join(shlex.quote(a) for a in pair.simulate_args)
+        bench.sh(f"oncogen -q simulate --ref {ref} --region {pair.region} --out-dir {folder} "
+                 f"--threads {threads} {args}", log=work / "simulate.log")
     if pair.art:
-        (folder / "params.json").rename(folder / "simulate_params.json")
+        if (folder / "params.json").is_file():
+            (folder / "params.json").rename(folder / "simulate_params.json")
         build_art_pair(folder, ref, copies=50, tumor_depth=60, normal_depth=30, seed=5252,
                        threads=threads)
     return folder
