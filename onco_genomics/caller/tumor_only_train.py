@@ -158,7 +158,8 @@ def train_tumor_only_caller(sets: Sequence[TumorOnlySet], *, reference: str | Pa
                             output: str | Path, epochs: int = 20, batch_size: int = 256,
                             learning_rate: float = 2e-3, patience: int = 4, seed: int = 0,
                             threads: int = 1, negative_keep: float = 1.0,
-                            germline_threshold: float = 0.5,
+                            germline_threshold: float = 0.5, weight_decay: float = 1e-4,
+                            dropout: float = 0.2,
                             block_size: int = BLOCK) -> dict[str, Any]:
     """Train and save a tumor-only model; returns the training summary written into it.
 
@@ -177,7 +178,11 @@ def train_tumor_only_caller(sets: Sequence[TumorOnlySet], *, reference: str | Pa
     negative_keep
         Share of artefact candidates kept.
     germline_threshold
-        ``P(germline)`` from which FILTER germline is set.
+        ``P(germline)`` from which FILTER germline is set (before any tuning by
+        :func:`~onco_genomics.caller.tumor_only_operating_point.tune_operating_point`).
+    weight_decay, dropout
+        Regularisation: AdamW's decoupled weight decay and the dropout of the network's
+        head.
     block_size
         Bases per validation block (20% of blocks validate).
     """
@@ -202,12 +207,13 @@ def train_tumor_only_caller(sets: Sequence[TumorOnlySet], *, reference: str | Pa
         raise OptionsError(f"the sets give {len(train_idx)} training and {len(val_idx)} "
                            f"validation candidates; expected both (validation is 20% of the "
                            f"{block_size:,}-base blocks): give more or larger regions")
-    config = TumorOnlyConfig(in_channels=data.tensors.shape[1], window=WINDOW)
+    config = TumorOnlyConfig(in_channels=data.tensors.shape[1], window=WINDOW, dropout=dropout)
     network = build_network(config)
     counts = np.bincount(data.labels[train_idx], minlength=3).astype(np.float64)
     class_weight = torch.tensor(counts.sum() / (3 * np.maximum(counts, 1)), dtype=torch.float32)
     loss_fn = nn.CrossEntropyLoss(weight=class_weight)
-    optimizer = torch.optim.AdamW(network.parameters(), lr=learning_rate, weight_decay=1e-4)
+    optimizer = torch.optim.AdamW(network.parameters(), lr=learning_rate,
+                                  weight_decay=weight_decay)
     x_all = torch.from_numpy(data.tensors)
     c_all = torch.from_numpy(data.context)
     y_all = torch.from_numpy(data.labels.astype(np.int64))
@@ -274,7 +280,7 @@ def train_tumor_only_caller(sets: Sequence[TumorOnlySet], *, reference: str | Pa
         "labels_train": {"artefact": int(counts[0]), "germline": int(counts[1]),
                          "somatic": int(counts[2])},
         "negative_keep": negative_keep, "seed": seed, "learning_rate": learning_rate,
-        "batch_size": batch_size,
+        "batch_size": batch_size, "weight_decay": weight_decay, "dropout": dropout,
     }
     save_tumor_only_model(output, network, encoder=encoder_spec(), threshold=threshold,
                           germline_threshold=germline_threshold, training=training,
