@@ -34,8 +34,9 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         f"{meta['encoder']['window']} columns, plus {len(meta['context_features'])} context "
         f"inputs ({', '.join(meta['context_features'])}); {meta['parameters']:,} parameters.",
         f"* Output classes {', '.join(meta['classes'])}: PROB = P(somatic), PASS at or above "
-        f"{meta['threshold']:.2f} (best validation SNV F1); GERMLINE_PROB = P(germline), FILTER "
-        f"germline at or above {meta['germline_threshold']:.2f} or above PROB.",
+        f"{meta['threshold']:.2f}; GERMLINE_PROB = P(germline), FILTER germline at or above "
+        f"{meta['germline_threshold']:.2f} or above PROB. Both thresholds are the operating "
+        "point chosen on two validation tumors (below).",
         f"* Network: {meta['network']}.",
         "* Files: `weights.pt` (torch state_dict, loaded with `weights_only=True`), "
         "`model.json` (metadata, SHA-256 of the weights).",
@@ -47,12 +48,15 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         "",
         f"{len(training['sets'])} tumors simulated by `oncogen simulate --population-sites 10` "
         "from real GRCh37 chromosome 20 (Debian vt-examples, MIT), 0.5 Mb each in the caller's "
-        "training regions (20:23,000,001-25,500,000); the held-out benchmark regions "
-        "20:40-48 Mb are not used. Tumor depth 40-100x, purity 0.5-1.0, VAF 4-50% in a pure "
-        "clonal tumor, minimap2 and bwa mem, 8-oxoG, FFPE and PCR-duplicate artefacts. "
-        "Germline: one person drawn from the simulated population (its population.vcf.gz is the "
-        "resource the network reads) plus 20 private variants per Mb. Settings per tumor and "
-        "how to reproduce: `bash models/train_tumor_only_caller.sh`.",
+        "training regions (20:20,000,001-26,000,000 and 20:30,000,001-34,000,000); the "
+        "held-out benchmark regions 20:40-48 Mb are not used. Tumor depth 40-100x, purity "
+        "0.5-1.0, VAF 4-50% in a pure clonal tumor, minimap2 and bwa mem, 8-oxoG, FFPE and "
+        "PCR-duplicate artefacts. Germline: one person drawn from the simulated population (its "
+        "population.vcf.gz is the resource the network reads) plus private variants absent "
+        "from it: 20 per Mb in to1-to5 (a real person's rate), 200 per Mb in to6-to13 (enough "
+        "private heterozygous germline alleles, the errors that matter in tumor-only mode, to "
+        "learn from). Settings per tumor and how to reproduce: "
+        "`bash models/train_tumor_only_caller.sh`.",
         "",
         "| set | tumor BAM |",
         "|---|---|",
@@ -67,37 +71,66 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         "",
         "## Training procedure",
         "",
-        f"AdamW (learning rate {training['learning_rate']}, batch {training['batch_size']}), "
-        "class-weighted cross-entropy, early stopping on validation loss; best epoch "
-        f"{metrics['best_epoch']} of {metrics['epochs_run']}; seed {training['seed']}.",
+        f"AdamW (learning rate {training['learning_rate']}, weight decay "
+        f"{training.get('weight_decay', 1e-4)}, batch {training['batch_size']}), dropout "
+        f"{training.get('dropout', 0.2)} in the head, class-weighted cross-entropy, early "
+        f"stopping on validation loss; best epoch {metrics['best_epoch']} of "
+        f"{metrics['epochs_run']}; seed {training['seed']}.",
         "",
         "## Validation metrics (candidate level, held-out blocks of the training regions)",
         "",
-        f"SNVs at the PASS threshold: precision {snv['precision']:.3f}, recall "
-        f"{snv['recall']:.3f}, F1 {snv['f1']:.3f} (all VAFs; most false positives are 2-3 read "
-        "candidates below 10% VAF). Germline candidates that get FILTER germline: "
+        "SNVs at the training loop's best-F1 PASS threshold (before the operating point is "
+        "tuned) with FILTER germline at GERMLINE_PROB >= 0.5 or above PROB: "
+        f"precision {snv['precision']:.3f}, recall {snv['recall']:.3f}, F1 {snv['f1']:.3f} (all "
+        "VAFs, every candidate; most false positives are 2-3 read candidates below 10% VAF). "
+        "Germline candidates that get FILTER germline: "
         f"{metrics['validation_germline_recall']:.3f}; somatic ones that get it: "
         f"{metrics['validation_somatic_flagged_germline']:.3f}.",
         "",
     ]
+    point = metrics.get("operating_point")
+    if point:
+        chosen = point["chosen"]
+        lines += [
+            "## Operating point (validation tumors)",
+            "",
+            f"Chosen on {', '.join(point['sets'])} (20:33,000,001-34,000,000, inside the training "
+            "regions, never trained on; 60x, purity 0.8, 100 private germline variants per Mb) "
+            "by a rule fixed before any held-out scoring "
+            "(`onco_genomics/caller/tumor_only_operating_point.py`): "
+            f"{point['rule']}, with min_recall {point['min_recall']} and private germline calls "
+            f"weighted {point['germline_weight']} (the benchmark's 20 per Mb instead of 100); "
+            f"{point['grid_size']} grid points. Chosen: PASS threshold "
+            f"{chosen['threshold']:.2f}, germline threshold {chosen['germline_threshold']:.2f}; "
+            f"there SNV precision {chosen['precision']:.3f}, recall {chosen['recall']:.3f} "
+            f"(VAF >= 10%), {chosen['germline_per_mb']:.2f} weighted germline calls per Mb.",
+            "",
+        ]
     if benchmark:
         lines += ["## Held-out benchmark", "",
                   "`python benchmarks/caller_tumor_only.py --work /tmp/oncogen_tumor_only_bench "
                   "--threads 2` (three held-out tumors, 60x, purity 0.8, 10-normal panel; "
                   "docs/caller.md, section Tumor-only calling):", "", benchmark.strip(), "",
                   "Targets of issue 18 for tumor-only: SNV precision >= 0.9 at recall >= 0.8 "
-                  "(VAF >= 10%) and < 1 germline variant per Mb called somatic. Recall is met; "
-                  "precision is just below; the germline target is not met: the germline "
-                  "variants called somatic are the person's private ones (absent from the "
-                  "resource) at VAF 0.38-0.51, which the network cannot tell from clonal "
-                  "somatic variants at VAF up to 0.4 at 60x.",
+                  "(VAF >= 10%) and < 1 germline variant per Mb called somatic. Precision and "
+                  "recall are met; the germline target is not (1.33 per Mb: two of the "
+                  "person's private variants, absent from the resource, at VAF 0.38 and 0.40, "
+                  "where a clonal somatic SNV at purity 0.8 also sits). An oracle that knows "
+                  "the purity and the generative model would call 0.14 per Mb at this recall "
+                  "(`python benchmarks/caller_tumor_only_oracle.py --work "
+                  "/tmp/oncogen_tumor_only_bench`; docs/caller.md), so the gap is the model's "
+                  "(no purity input, one operating point), not the reads'.",
                   "",
-                  "Disclosure: a first model (four tumors, two with VAF up to 100% of a pure "
-                  "tumor, FILTER germline only at GERMLINE_PROB >= 0.5) scored 0.891 / 0.855 / "
-                  "9.33 on these tumors; the training VAF range was then capped at 50% (a "
-                  "heterozygous somatic variant without copy-number change) and the germline "
-                  "FILTER made the likelier of germline and somatic. The held-out tumors thus "
-                  "informed one design iteration; the threshold was not tuned on them.", ""]
+                  "Disclosure: the previous model (5 tumors, 20 private germline variants per "
+                  "Mb, PASS at 0.20, FILTER germline at 0.5 or above PROB) scored 0.896 / 0.913 "
+                  "/ 7.33 on these tumors, and its first predecessor 0.891 / 0.855 / 9.33; "
+                  "those results led to this model's design (more private germline variants "
+                  "in training, an operating point tuned on validation tumors). This model's "
+                  "regularisation and thresholds were chosen on the validation tumors only, "
+                  "and it was shipped by a rule fixed before it was scored here (fewer germline "
+                  "per Mb than 7.33 at precision >= 0.896 and recall >= 0.8). The previous "
+                  "weights with the same tuned operating point score 0.950 / 0.862 / 1.33: "
+                  "most of the gain is the operating point.", ""]
     lines += [
         "## Limitations",
         "",
@@ -107,7 +140,9 @@ def render(meta: dict[str, Any], benchmark: str | None) -> str:
         "* Germline variants absent from the resource (private to the person) are told apart "
         "from somatic ones by VAF alone; at purity 0.8 a clonal heterozygous somatic variant "
         "(VAF 0.4) and a heterozygous germline one (0.5) overlap at 60x, so some private "
-        "germline variants are called somatic.",
+        "germline variants are called somatic. The network has no purity input: its operating "
+        "point was tuned at purity 0.8; at purity near 1 (somatic VAF up to 0.5) it loses "
+        "recall or calls more germline variants.",
         "* Recurrent pipeline artefacts look like low-VAF variants in a tumor alone; they are "
         "removed by the panel of normals, not by the network (they are not in its training "
         "data).",

@@ -148,6 +148,7 @@ _API: dict[str, str] = {
     # tumor-only training
     "TumorOnlySet": "onco_genomics.caller.tumor_only_train",
     "train_tumor_only_caller": "onco_genomics.caller.tumor_only_train",
+    "tune_operating_point": "onco_genomics.caller.tumor_only_operating_point",
 }
 
 

@@ -54,6 +54,10 @@ def test_tumor_only_call(population_sim: Path, pon_vcf: Path, tmp_path: Path) ->
     germline = {(v.pos, v.ref, v.alt) for v in read_variants(population_sim / "germline.vcf.gz")}
     common = {k for k in germline if population.get(k, 0.0) >= 0.01}
     assert common and not passed & common  # common inherited alleles never pass
+    # the person's private heterozygous allele (in no resource, VAF ~0.5) is told by its VAF
+    private = germline - set(population)
+    flagged = {(v.pos, v.ref, v.alt) for v in calls if "germline" in v.filters}
+    assert private and private <= flagged
     for v in calls:
         assert ("panel_of_normals" in v.filters) == bool(v.info.get("PON"))
         if (v.pos, v.ref, v.alt) in population:

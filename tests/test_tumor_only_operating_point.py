@@ -101,3 +101,17 @@ def test_train_refuses_tuning_on_a_training_tumor(population_sim: Path, tmp_path
     assert result.exit_code == 2
     assert result.output.strip().splitlines()[-1].startswith("oncogen: error: --tune-on")
     assert not out.exists()
+
+
+def test_the_shipped_model_runs_at_its_tuned_operating_point() -> None:
+    from onco_genomics.caller.tumor_only_model import read_tumor_only_metadata
+
+    _, meta = read_tumor_only_metadata(None)
+    point = meta["metrics"]["operating_point"]
+    chosen = point["chosen"]
+    assert (meta["threshold"], meta["germline_threshold"]) == (
+        chosen["threshold"], chosen["germline_threshold"])
+    # tuned on tumors it was not trained on, inside the grid (not at its low edge)
+    assert not set(point["sets"]) & {s["name"] for s in meta["training"]["sets"]}
+    assert chosen["threshold"] > PASS_GRID[0] and chosen["germline_threshold"] > GERMLINE_GRID[0]
+    assert chosen["recall"] >= point["min_recall"] == 0.85
