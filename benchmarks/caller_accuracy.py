@@ -105,6 +105,14 @@ CONFIGS = (
             "--oxog-sites", "150", "--oxog-rate", "0.0005", "--ffpe-sites", "150",
             "--ffpe-rate", "0.001", "--mutations", "random", "--snv-spectrum", "SBS3",
             "--seed", "5151")),
+    # the second calibration pair (not a test pair): a low artefact load, so that a fit pooled
+    # with calib_mix averages artefact loads; its region and SBS18 spectrum are not in training
+    Config("calib_clean", "calibration pair, 1 Mb, 100x/40x, purity 0.5 (VAF 2-40%), SBS18 SNVs "
+           "(C>A-rich), 20 8-oxoG hotspots per Mb, no FFPE, 280 bp fragments",
+           "20:49000001-50000000",
+           ("--tumor-depth", "100", "--normal-depth", "40", "--purity", "0.5", "--vaf",
+            "0.04-0.8", "--snv-rate", "300", "--indel-rate", "100", "--fragment-mean", "280",
+            "--mutations", "random", "--snv-spectrum", "SBS18", "--seed", "5252")),
 )
 
 

@@ -61,6 +61,12 @@ CONFIGS=(
   "t11 20:32000001-32500000  60 30 1.0 0.02-0.12 --mutations random --snv-spectrum SBS2:0.3,SBS13:0.3,SBS5:0.4"
   "t12 20:32500001-33000000  80 30 0.9 0.02-0.15 $BWA --oxog-sites 40 --contamination 0.1 --mutations random"
   "t13 20:33000001-33250000 200 60 0.3 0.05-1.0 --ffpe-sites 60 --ffpe-rate 0.0005 --mutations random --snv-spectrum SBS5"
+  # v5: heavier one-orientation artefacts (3-6 ALT reads at these depths) as learnable
+  # negatives beside C>A-/C>T-rich true SNVs at low VAF, and tumor-in-normal 1% and 7%
+  "t14 20:23000001-23500000  40 30 0.8 0.03-0.5 --oxog-sites 200 --oxog-rate 0.001 --contamination 0.07 --mutations random --snv-spectrum SBS4:0.6,SBS5:0.4"
+  "t15 20:23500001-24000000  80 40 0.6 0.03-0.5 $BWA --oxog-sites 150 --oxog-rate 0.0005 --dup-rate 0.1 --contamination 0.01 --mutations random --snv-spectrum SBS4:0.4,SBS1:0.3,SBS5:0.3"
+  "t16 20:24000001-24500000  50 30 0.7 0.03-0.5 --ffpe-sites 200 --ffpe-rate 0.001 --contamination 0.07 --mutations random --snv-spectrum SBS1:0.5,SBS5:0.3,SBS7a:0.2"
+  "t17 20:24500001-25000000  70 35 0.5 0.04-0.8 $BWA --oxog-sites 150 --oxog-rate 0.0008 --ffpe-sites 200 --ffpe-rate 0.0008 --contamination 0.01 --mutations random --snv-spectrum SBS4:0.3,SBS1:0.3,SBS5:0.4"
 )
 
 if [ "$PHASE" = all ] || [ "$PHASE" = simulate ]; then
