@@ -110,3 +110,12 @@ def test_cli_indel_read_floor_refuses_zero(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--min-indel-alt-reads" in result.output
     assert not (tmp_path / "x.vcf.gz").exists()
+
+
+def test_cli_tumor_only_refuses_the_indel_rescue(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, [
+        "call", str(DATA / "pair" / "tumor.bam"), "--tumor-only", "--ref", str(DATA / "ref.fa"),
+        "-o", str(tmp_path / "x.vcf.gz"), "--indel-rescue-reads", "3"])
+    assert result.exit_code == 2
+    assert "--indel-rescue-reads" in result.output and "normal" in result.output
+    assert not (tmp_path / "x.vcf.gz").exists()

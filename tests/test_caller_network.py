@@ -30,6 +30,7 @@ from onco_genomics.caller.records import (
     call_filters,
     orientation_bias_pvalue,
     orientation_biased,
+    strong_indel_evidence,
     substitution_class,
 )
 from onco_genomics.caller.train import (
@@ -390,3 +391,49 @@ def test_platt_calibration_is_loaded_applied_per_type_and_checked(tmp_path: Path
         (folder / "model.json").write_text(json.dumps(meta))
         with pytest.raises(ModelError, match="calibration"):
             load_model(folder, encoder=SPEC)
+
+
+def test_indel_rescue_needs_strong_reads_and_a_clean_normal() -> None:
+    options = FilterOptions()  # 5 reads, AF 0.1
+    # (vartype, tumor ALT, tumor depth, normal ALT, normal depth) -> rescued
+    cases = [(("INS", 25, 59, 0, 37), True), (("DEL", 5, 50, 0, 10), True),
+             (("DEL", 4, 40, 0, 30), False),   # under 5 reads
+             (("INS", 5, 60, 0, 30), False),   # AF 0.083 < 0.1
+             (("INS", 10, 40, 1, 40), True),   # one normal read: 5 x 0.025 < 0.25
+             (("INS", 10, 40, 1, 10), False),  # 5 x 0.1 >= 0.25
+             (("INS", 10, 40, 2, 100), False),  # more than one normal ALT read
+             (("INS", 9, 9, 0, 30), False),    # tumor depth under 10
+             (("INS", 10, 40, 0, 9), False),   # normal depth under 10
+             (("SNV", 25, 59, 0, 37), False), (("MNV", 25, 59, 0, 37), False)]
+    for (vartype, t_alt, t_dp, n_alt, n_dp), expected in cases:
+        assert strong_indel_evidence(vartype, t_alt, t_dp, n_alt, n_dp, options) is expected, (
+            vartype, t_alt, t_dp, n_alt, n_dp)
+    assert not strong_indel_evidence("INS", 25, 59, 0, 37,
+                                     FilterOptions(indel_rescue_min_alt_reads=0))
+    assert call_filters(0.04, 0, 37, threshold=0.3, options=options, vartype="INS",
+                        tumor_alt=25, rescued=True) == ()
+    assert call_filters(0.04, 0, 37, threshold=0.3, options=options, vartype="INS",
+                        tumor_alt=25) == ("LowQual",)
+    with pytest.raises(ValueError, match="indel_rescue_min_alt_reads"):
+        FilterOptions(indel_rescue_min_alt_reads=-1)
+    with pytest.raises(ValueError, match="indel_rescue_min_af"):
+        FilterOptions(indel_rescue_min_af=1.5)
+    call = SomaticCall("20", 9, "T", "TC", "INS", 34, 25, 59, 37, 0, 37, 0.04, 0.2,
+                       rescued=True)
+    assert SomaticCall.from_json(json.loads(json.dumps(call.to_json()))) == call
+    variant = call.to_variant(normal_sample="N", tumor_sample="T")
+    assert variant.info["RESCUED"] is True and variant.filters == ("PASS",)
+    assert "RESCUED" not in SomaticCall("20", 9, "T", "TC", "INS", 34, 25, 59, 37, 0, 37, 0.9,
+                                        10.0).to_variant(normal_sample="N",
+                                                         tumor_sample="T").info
+
+
+def test_tumor_only_refuses_the_indel_rescue_settings(tmp_path: Path) -> None:
+    from onco_genomics.caller.tumor_only_calling import call_tumor_only
+
+    for options in (FilterOptions(indel_rescue_min_alt_reads=3),
+                    FilterOptions(indel_rescue_min_af=0.2)):
+        with pytest.raises(OptionsError, match="indel_rescue_min_.* is not used without"):
+            call_tumor_only(tmp_path / "missing.bam", reference=tmp_path / "ref.fa",
+                            output=tmp_path / "c.vcf.gz", filters=options)
+    assert not (tmp_path / "c.vcf.gz").exists()

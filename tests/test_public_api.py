@@ -166,7 +166,7 @@ CASES: dict[str, tuple[str, dict[str, str], dict[str, Callable[[Any], Any]], int
                      {"no_augment": lambda flag: not flag}, 12),
     "train cup": ("TrainingOptions", {"model_name": "model"}, {}, 9),
     "train subtype": ("TrainingOptions", {"model_name": "model"}, {}, 6),
-    "call": ("FilterOptions", {}, {}, 6),
+    "call": ("FilterOptions", {}, {}, 8),
     "features": ("FeatureOptions", {"no_density": "density_bins", "all_filters": "pass_only"},
                  {"no_density": lambda flag: not flag, "all_filters": lambda flag: not flag,
                   "genes": lambda path: () if path is None else path}, 5),

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 
 from onco_genomics.caller.inference import phred_quality, score_tensors
 from onco_genomics.caller.mnv import merge_mnv_calls, paired_mnv_call
-from onco_genomics.caller.records import FilterOptions, SomaticCall, call_filters
+from onco_genomics.caller.records import (
+    FilterOptions,
+    SomaticCall,
+    call_filters,
+    strong_indel_evidence,
+)
 
 if TYPE_CHECKING:
     from onco_genomics.caller.model import CallerModel
@@ -47,7 +52,10 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
     quals = phred_quality(probs)
     calls: list[SomaticCall] = []
     for cand, prob, qual in zip(candidates, probs, quals, strict=True):
-        if prob < filters.min_prob_to_report:
+        rescued = bool(prob < model.threshold) and strong_indel_evidence(
+            cand.vartype, cand.tumor.alt, cand.tumor.depth, cand.normal.alt, cand.normal.depth,
+            filters)
+        if prob < filters.min_prob_to_report and not rescued:
             continue
         calls.append(SomaticCall(
             chrom=cand.chrom, pos=cand.pos, ref=cand.ref, alt=cand.alt, vartype=cand.vartype,
@@ -58,11 +66,12 @@ def score_batch(batch: PileupBatch, model: CallerModel, *,
                                  threshold=model.threshold, options=filters,
                                  vartype=cand.vartype, tumor_alt=cand.tumor.alt,
                                  ref=cand.ref, alt=cand.alt,
-                                 tumor_alt_f1r2=cand.tumor.alt_f1r2) + (
+                                 tumor_alt_f1r2=cand.tumor.alt_f1r2, rescued=rescued) + (
                 ("panel_of_normals",) if pon_sites and (cand.pos, cand.ref, cand.alt)
                 in pon_sites else ()),
             tumor_ref_f1r2=cand.tumor.ref_f1r2, tumor_alt_f1r2=cand.tumor.alt_f1r2,
             normal_ref_f1r2=cand.normal.ref_f1r2, normal_alt_f1r2=cand.normal.alt_f1r2,
+            rescued=rescued,
         ))
     if not batch.mnvs:
         return calls

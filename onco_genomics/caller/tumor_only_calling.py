@@ -90,12 +90,17 @@ class TumorOnlyOptions:
     def __post_init__(self) -> None:
         check_run_settings(threads=self.threads, min_af=self.min_af, device=self.device,
                            chunk_size=self.chunk_size, output=self.output)
-        default_depth = FilterOptions().min_normal_depth
-        if self.filters.min_normal_depth != default_depth:
-            raise OptionsError(
-                f"filters.min_normal_depth is not used without a matched normal: found "
-                f"{self.filters.min_normal_depth}, but it sets the LowNormalDepth floor on the "
-                f"normal's reads; leave it at {default_depth} (or call against a matched normal)")
+        defaults = FilterOptions()
+        for name, why in (("min_normal_depth", "it sets the LowNormalDepth floor on the "
+                           "normal's reads"),
+                          ("indel_rescue_min_alt_reads", "the indel rescue needs the normal's "
+                           "reads"),
+                          ("indel_rescue_min_af", "the indel rescue needs the normal's reads")):
+            if getattr(self.filters, name) != getattr(defaults, name):
+                raise OptionsError(
+                    f"filters.{name} is not used without a matched normal: found "
+                    f"{getattr(self.filters, name)}, but {why}; leave it at "
+                    f"{getattr(defaults, name)} (or call against a matched normal)")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ import click
 
 from onco_genomics.caller.records import (
     DAMAGE_CLASSES,
+    DEFAULT_INDEL_RESCUE_AF,
+    DEFAULT_INDEL_RESCUE_READS,
     DEFAULT_MIN_INDEL_ALT_READS,
     DEFAULT_ORIENTATION_BIAS_MAX_MINOR,
     DEFAULT_ORIENTATION_BIAS_P,
@@ -69,6 +71,14 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
               help="Indels with fewer tumor ALT reads get FILTER LowAltReads. The default, "
                    "the candidate floor, flags none: a floor of 3 lost more true low-VAF "
                    "indels than false ones on the tuning pair (docs/caller.md).")
+@click.option("--indel-rescue-reads", "indel_rescue_min_alt_reads", type=click.IntRange(min=0),
+              default=DEFAULT_INDEL_RESCUE_READS, show_default=True,
+              help="Matched mode: an indel with at least this many tumor ALT reads (and "
+                   "--indel-rescue-af), whose normal passes the allele-count rule, is not "
+                   "LowQual whatever its PROB (INFO RESCUED); 0 turns this off.")
+@click.option("--indel-rescue-af", "indel_rescue_min_af",
+              type=click.FloatRange(min=0.0, max=1.0), default=DEFAULT_INDEL_RESCUE_AF,
+              show_default=True, help="Tumor allele fraction the indel rescue needs.")
 @click.option("--min-normal-depth", type=click.IntRange(min=0), default=1, show_default=True,
               help="Calls with fewer normal reads get FILTER LowNormalDepth: without normal "
                    "evidence a germline variant looks somatic (0 turns the filter off).")
@@ -111,7 +121,8 @@ def _substitution_classes(ctx: click.Context, param: click.Parameter,
                    "panel_of_normals (both modes).")
 def call(tumor: Path, normal: Path | None, reference: Path, output: Path, regions: tuple[str, ...],
          bed: Path | None, threads: int, model: Path | None, min_af: float,
-         min_snv_alt_reads: int, min_indel_alt_reads: int, min_normal_depth: int,
+         min_snv_alt_reads: int, min_indel_alt_reads: int,
+         indel_rescue_min_alt_reads: int, indel_rescue_min_af: float, min_normal_depth: int,
          orientation_bias_p: float,
          orientation_bias_max_minor: float, orientation_bias_classes: tuple[str, ...],
          device: str, chunk_size: int,
@@ -127,6 +138,8 @@ def call(tumor: Path, normal: Path | None, reference: Path, output: Path, region
 
     filters = FilterOptions(min_snv_alt_reads=min_snv_alt_reads,
                             min_indel_alt_reads=min_indel_alt_reads,
+                            indel_rescue_min_alt_reads=indel_rescue_min_alt_reads,
+                            indel_rescue_min_af=indel_rescue_min_af,
                             min_normal_depth=min_normal_depth,
                             orientation_bias_p=orientation_bias_p,
                             orientation_bias_max_minor=orientation_bias_max_minor,
@@ -166,6 +179,8 @@ _MATCHED_ONLY_OPTIONS = {
     "normal_sample": "it names the matched normal's sample",
     "resume": "a tumor-only run keeps no OUTPUT.work folder to resume",
     "keep_work": "a tumor-only run keeps no OUTPUT.work folder",
+    "indel_rescue_min_alt_reads": "the indel rescue needs the normal's reads",
+    "indel_rescue_min_af": "the indel rescue needs the normal's reads",
 }
 
 
