@@ -433,7 +433,7 @@ def test_tumor_only_refuses_the_indel_rescue_settings(tmp_path: Path) -> None:
 
     for options in (FilterOptions(indel_rescue_min_alt_reads=3),
                     FilterOptions(indel_rescue_min_af=0.2)):
-        with pytest.raises(OptionsError, match="indel_rescue_min_.* is not used without"):
+        with pytest.raises(OptionsError, match=r"indel_rescue_min_.* is not used without"):
             call_tumor_only(tmp_path / "missing.bam", reference=tmp_path / "ref.fa",
                             output=tmp_path / "c.vcf.gz", filters=options)
     assert not (tmp_path / "c.vcf.gz").exists()
