@@ -1,4 +1,5 @@
-"""The tumor-only model's operating point: the grid rule and its tuning on validation tumors."""
+"""The tumor-only model: its operating point (the grid rule, tuning on validation tumors) and
+deterministic training data."""
 
 from __future__ import annotations
 
@@ -115,3 +116,15 @@ def test_the_shipped_model_runs_at_its_tuned_operating_point() -> None:
     assert not set(point["sets"]) & {s["name"] for s in meta["training"]["sets"]}
     assert chosen["threshold"] > PASS_GRID[0] and chosen["germline_threshold"] > GERMLINE_GRID[0]
     assert chosen["recall"] >= point["min_recall"] == 0.85
+
+
+def test_training_data_do_not_depend_on_worker_timing(population_sim: Path) -> None:
+    from onco_genomics.caller.tumor_only_train import TumorOnlySet, encode_tumor_only_set
+
+    data = TumorOnlySet.from_simulation(population_sim)
+    one, two = (encode_tumor_only_set(data, reference=REF, threads=threads, chunk_size=4000,
+                                      negative_keep=0.5)
+                for threads in (1, 2))
+    assert len(one.labels) > 0
+    for name in ("tensors", "context", "labels", "validation", "weight"):
+        assert np.array_equal(getattr(one, name), getattr(two, name)), name

@@ -35,6 +35,7 @@ context feature names, network shape, thresholds, training summary, metrics) and
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -247,8 +248,10 @@ def save_tumor_only_model(directory: str | Path, network: Any, *, encoder: Mappi
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in network.state_dict().items()}
     weights = folder / WEIGHTS_NAME
+    buffer = io.BytesIO()  # not the temporary path: torch.save records the file's name in it
+    torch.save(state, buffer)
     with atomic_path(weights) as tmp:
-        torch.save(state, tmp)
+        tmp.write_bytes(buffer.getvalue())
     channels = [str(c) for c in encoder["channels"]]
     metadata = {
         "format": MODEL_FORMAT, "format_version": FORMAT_VERSION, "kind": TUMOR_ONLY_KIND,

@@ -81,8 +81,10 @@ def _validation_block(name: str, chrom: str, pos: int, seed: int, fraction: floa
 def encode_tumor_only_set(training_set: TumorOnlySet, *, reference: str | Path,
                           threads: int = 1, min_af: float = 0.02, negative_keep: float = 1.0,
                           val_fraction: float = 0.2, seed: int = 0,
-                          block_size: int = BLOCK) -> EncodedTumorOnly:
-    """Scan, annotate and label one set (see the module docstring)."""
+                          block_size: int = BLOCK, chunk_size: int = 50_000
+                          ) -> EncodedTumorOnly:
+    """Scan, annotate and label one set (see the module docstring); the arrays are in chunk
+    order whatever ``threads`` (``chunk_size``: bases per chunk, as when calling)."""
     from onco_genomics.caller.labels import label_candidates, load_truth
     from onco_genomics.caller.scanning import ChunkScanner
     from onco_genomics.caller.tumor_only_calling import chunk_annotations
@@ -94,10 +96,11 @@ def encode_tumor_only_set(training_set: TumorOnlySet, *, reference: str | Path,
     from onco_genomics.pileup.encode import CHANNELS
 
     keep_channels = np.asarray(tumor_only_channels(CHANNELS))
-    rng = np.random.default_rng([seed, zlib.crc32(training_set.name.encode())])
-    chunks = [c for r in read_bed(training_set.bed) for c in r.chunks(50_000)]
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("tensors", "context", "labels",
-                                                           "vartypes", "validation", "weight")}
+    name_key = zlib.crc32(training_set.name.encode())
+    chunks = [c for r in read_bed(training_set.bed) for c in r.chunks(chunk_size)]
+    # workers finish chunks in any order: keep each chunk's arrays under its index and join
+    # them in chunk order, with one RNG per chunk, so the data do not depend on timing
+    by_chunk: dict[int, dict[str, np.ndarray]] = {}
     with Reference(reference) as ref, GermlineResource(training_set.resource) as resource:
         truth = load_truth(training_set.truth, ref, germline_vcf=training_set.germline)
         with ChunkScanner(training_set.tumor, None, reference, chunks,
@@ -110,20 +113,23 @@ def encode_tumor_only_set(training_set: TumorOnlySet, *, reference: str | Path,
                 marks = label_candidates(batch.candidates, truth, ref)
                 labels = np.where(marks.type_target > 0, 2, np.where(marks.germline, 1, 0))
                 keep_prob = np.where(labels == 0, negative_keep, 1.0)
+                rng = np.random.default_rng([seed, name_key, index])
                 keep = rng.random(len(labels)) < keep_prob
                 region = chunks[index]
-                parts["tensors"].append(batch.tensors[keep][:, keep_channels].astype(np.float16))
-                parts["context"].append(context[keep])
-                parts["labels"].append(labels[keep])
-                parts["vartypes"].append(np.array([c.vartype for c in batch.candidates])[keep])
-                parts["validation"].append(np.array([_validation_block(
-                    training_set.name, region.chrom, c.pos, seed, val_fraction, block_size)
-                    for c, kept in zip(batch.candidates, keep, strict=True) if kept],
-                    dtype=bool))
-                parts["weight"].append(1.0 / keep_prob[keep])
-    if not parts["labels"]:
+                by_chunk[index] = {
+                    "tensors": batch.tensors[keep][:, keep_channels].astype(np.float16),
+                    "context": context[keep], "labels": labels[keep],
+                    "vartypes": np.array([c.vartype for c in batch.candidates])[keep],
+                    "validation": np.array([_validation_block(
+                        training_set.name, region.chrom, c.pos, seed, val_fraction, block_size)
+                        for c, kept in zip(batch.candidates, keep, strict=True) if kept],
+                        dtype=bool),
+                    "weight": 1.0 / keep_prob[keep]}
+    if not by_chunk:
         raise InputFileError(f"{training_set.name}: no candidates in its confident regions")
-    encoded = EncodedTumorOnly(**{k: np.concatenate(v) for k, v in parts.items()})
+    order = sorted(by_chunk)
+    encoded = EncodedTumorOnly(**{k: np.concatenate([by_chunk[i][k] for i in order])
+                                  for k in EncodedTumorOnly.__dataclass_fields__})
     counts = np.bincount(encoded.labels, minlength=3)
     log.info("%s: %d candidates kept (artefact %d, germline %d, somatic %d)",
              training_set.name, len(encoded.labels), *counts.tolist())
