@@ -44,6 +44,20 @@ def spec_differences(expected: Mapping[str, Any], found: Mapping[str, Any]) -> l
     return diffs
 
 
+def parse_model_json(meta_path: Path) -> dict[str, Any]:
+    """Parse a caller model's ``model.json`` (either mode) and check it is an oncogen model;
+    the caller checks its kind."""
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelError(f"{meta_path} is not valid JSON ({err}); the model file is "
+                         "damaged") from err
+    if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
+        raise ModelError(f"{meta_path}: expected an oncogen model ('format': '{MODEL_FORMAT}'), "
+                         f"found {str(metadata)[:80]!r}")
+    return metadata
+
+
 def read_metadata(path: str | Path) -> tuple[Path, dict[str, Any]]:
     """Find and parse ``model.json`` for a model folder (or the file itself)."""
     target = Path(path)
@@ -55,14 +69,7 @@ def read_metadata(path: str | Path) -> tuple[Path, dict[str, Any]]:
             f"expected a caller model folder with {METADATA_NAME} and {WEIGHTS_NAME}, "
             f"found {found}; pass --model a folder written by `oncogen train caller`"
         )
-    try:
-        metadata = json.loads(meta_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ModelError(f"{meta_path} is not valid JSON ({err}); the model file is "
-                         "damaged") from err
-    if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
-        raise ModelError(f"{meta_path}: expected an oncogen model ('format': '{MODEL_FORMAT}'), "
-                         f"found {str(metadata)[:80]!r}")
+    metadata = parse_model_json(meta_path)
     if metadata.get("kind") == "caller/cnn-tumor-only":
         raise ModelError(f"model {meta_path.parent} is a tumor-only model; call a tumor alone "
                          "with it (oncogen call TUMOR --tumor-only), or give a matched "

@@ -279,7 +279,7 @@ def read_tumor_only_metadata(path: str | Path | None) -> tuple[Path, dict[str, A
     ModelError
         Not a model, or a model of another mode (one line naming the fix).
     """
-    from onco_genomics.caller.metadata import METADATA_NAME, MODEL_FORMAT
+    from onco_genomics.caller.metadata import METADATA_NAME, parse_model_json
 
     target = Path(default_tumor_only_model_path() if path is None else path)
     meta_path = target / METADATA_NAME if target.is_dir() else target
@@ -287,14 +287,7 @@ def read_tumor_only_metadata(path: str | Path | None) -> tuple[Path, dict[str, A
         raise ModelError(f"expected a tumor-only caller model folder with {METADATA_NAME}, "
                          f"found no such file at {meta_path}; pass --model a folder written "
                          "by `oncogen train caller-tumor-only`")
-    try:
-        metadata = json.loads(meta_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ModelError(f"{meta_path} is not valid JSON ({err}); the model file is "
-                         "damaged") from err
-    if not isinstance(metadata, dict) or metadata.get("format") != MODEL_FORMAT:
-        raise ModelError(f"{meta_path}: expected an oncogen model, found "
-                         f"{str(metadata)[:80]!r}")
+    metadata = parse_model_json(meta_path)
     kind = metadata.get("kind")
     if kind != TUMOR_ONLY_KIND or metadata.get("mode") != TUMOR_ONLY_MODE:
         raise ModelError(f"model {meta_path.parent} is a {kind!r} model, not a tumor-only "
